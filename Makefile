@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# apfint: out-of-tree modules plus their tests.
+#   make                      both modules against the running kernel
+#   make KDIR=<tree>          against any configured kernel tree
+#   make KVER=<version>       against $(APFINT_KERNELS)/<version>/build
+#   make check                every test tier that can run here
+# See README.md for the rest.
+
+APFINT_KERNELS ?= /var/cache/apfint/kernels
+export APFINT_KERNELS
+
+ifneq ($(KVER),)
+KDIR ?= $(APFINT_KERNELS)/$(KVER)/build
+else
+KDIR ?= /lib/modules/$(shell uname -r)/build
+endif
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+APFINT_VERSION ?= $(shell cat $(TOP)/VERSION)$(shell git -C $(TOP) rev-parse --short HEAD 2>/dev/null | sed 's/^/-g/')
+export APFINT_VERSION
+
+MODULE_DIRS := host_kmod guest_kmod
+
+# Module builds happen in a copy per kernel (objects of one kernel must
+# never be linked against another), under build/<kernel>/.
+KTAG = $(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
+
+.PHONY: all modules clean check unit build-test vm integration conformance \
+	lint demo bench dkms-test help
+
+all: modules
+
+modules:
+	@test -f $(KDIR)/Makefile || { \
+		echo "error: no kernel build tree at $(KDIR)"; \
+		echo "  use KDIR=<tree> or KVER=<version in $(APFINT_KERNELS)>"; exit 2; }
+	@for d in $(MODULE_DIRS); do \
+		$(MAKE) -C $(KDIR) M=$(TOP)/$$d APFINT_VERSION=$(APFINT_VERSION) modules || exit; \
+	done
+
+clean:
+	@for d in $(MODULE_DIRS); do \
+		rm -rf $$d/*.o $$d/.*.cmd $$d/*.ko $$d/*.mod $$d/*.mod.c \
+			$$d/modules.order $$d/Module.symvers $$d/.tmp_versions; \
+	done
+	rm -rf build
+
+# The test tiers: tests/run prints one line per test and the summary line.
+check:
+	@$(TOP)/tests/run unit build dkms vm
+
+unit:
+	@$(TOP)/tests/run unit
+
+build-test:
+	@$(TOP)/tests/run build
+
+dkms-test:
+	@$(TOP)/tests/run dkms
+
+vm:
+	@$(TOP)/tests/run vm
+
+HOST ?= debian-6.1
+GUEST ?= debian-6.1
+integration:
+	@$(TOP)/tests/run integration HOST=$(HOST) GUEST=$(GUEST)
+
+conformance:
+	@$(TOP)/tests/run conformance HOST=$(HOST)
+
+lint:
+	@$(TOP)/tests/lint
+
+demo:
+	@$(TOP)/tests/demo
+
+bench:
+	@$(TOP)/tests/bench/run
+
+help:
+	@sed -n '3,9p' $(TOP)/Makefile
