@@ -34,4 +34,8 @@
 #define APFINT_GUEST_IS_NATIVE		0
 #endif
 
+/* ---- host module (apfint_host) blocks below ---- */
+
+/* ---- guest module (apfint_guest) blocks below ---- */
+
 #endif /* APFINT_COMPAT_H */
