@@ -27,7 +27,7 @@ MODULE_DIRS := host_kmod guest_kmod
 KTAG = $(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 
 .PHONY: all modules clean check unit build-test vm integration conformance \
-	lint demo bench dkms-test help
+	lint demo bench dkms-test help print-version
 
 all: modules
 
@@ -78,6 +78,9 @@ demo:
 
 bench:
 	@$(TOP)/tests/bench/run
+
+print-version:
+	@echo $(APFINT_VERSION)
 
 help:
 	@sed -n '3,9p' $(TOP)/Makefile

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Integration tier: HOST in L1 (with apfint_host.ko where it lacks the
+# feature), GUEST in L2 (with apfint_guest.ko likewise), L2 under memory
+# pressure so that L1 produces async page faults; then what each level saw.
+# MODULES=no runs without the modules, to show the gap they close.
+set -u
+. "$(dirname "$0")/../harness/lib.sh"
+HOST=${HOST:-debian-6.1} GUEST=${GUEST:-debian-6.1} MODULES=${MODULES:-yes}
+name=integration/$HOST-$GUEST
+[ "$MODULES" = no ] && name=$name-nomodules
+
+for k in "$HOST" "$GUEST"; do
+	if ! kernel_resolve "$k"; then
+		echo "ok - $name # SKIP $KMISSING"
+		exit 0
+	fi
+done
+
+work=$APFINT_OUT/$name
+rm -rf "$work"
+mkdir -p "$work/l1" "$work/l2/during"
+host_mod=no guest_mod=no
+kernel_is_before "$HOST" 5.8 && [ "$MODULES" = yes ] && host_mod=yes
+kernel_is_before "$GUEST" 5.9 && [ "$MODULES" = yes ] && guest_mod=yes
+for k in $([ $host_mod = yes ] && echo "$HOST") $([ $guest_mod = yes ] && echo "$GUEST"); do
+	[ -d "$work/mod-$k" ] && continue
+	if ! build_modules "$k" "$work/mod-$k"; then
+		echo "not ok - $name/build-$k"
+		tail -n 20 "$work/mod-$k/build.log" | sed 's/^/#   /'
+		exit 0
+	fi
+done
+[ $host_mod = yes ] && cp "$work/mod-$HOST/host_kmod/apfint_host.ko" "$work/l1/"
+[ $guest_mod = yes ] && cp "$work/mod-$GUEST/guest_kmod/apfint_guest.ko" "$work/l2/"
+for s in ${INTEGRATION_DURING:-}; do
+	cp "$s" "$work/l2/during/"
+done
+
+cc -static -O2 -Wall -o "$work/l2/touch" "$APFINT_TOP/tests/vm/touch.c" || {
+	echo "not ok - $name/workload-build"
+	exit 0
+}
+cat >"$work/config" <<CFG
+CGROUP_MAX=${CGROUP_MAX:-250M}
+L2_MEM=${L2_MEM:-512}
+L2_SMP=${L2_SMP:-1}
+L2_CPU_MODEL=${L2_CPU_MODEL:-host,+kvm-asyncpf,+kvm-asyncpf-int}
+TOUCH_MIB=${TOUCH_MIB:-300}
+TOUCH_PASSES=${TOUCH_PASSES:-2}
+CFG
+for d in l1 l2; do
+	cp "$work/config" "$APFINT_TOP/tests/vm/common.sh" "$work/$d/"
+done
+
+"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
+	--l1 "$APFINT_TOP/tests/vm/integration.l1.sh" \
+	--l2 "$APFINT_TOP/tests/vm/integration.l2.sh" \
+	--payload "$work/l1" --l2-payload "$work/l2" \
+	--swap 2048 ${SWAP_IOPS:+--swap-iops $SWAP_IOPS} \
+	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"
+rc=$?
+. "$APFINT_TOP/tests/tiers/report.sh"
+report_harness "$name" "$rc" "$work/out" || exit 0
+
+metric() { sed -n "s/^\\(L2: \\)\\?METRIC $1 .*\\b$2=\\([^ ]*\\).*/\\2/p" "$work/out" | tail -n 1; }
+not_present=$(metric l1 kvm_async_pf_not_present)
+ready=$(metric l1 kvm_async_pf_ready)
+hyp=$(metric l2 hyp_irqs)
+piw=$(metric l2 piw_irqs)
+echo "# L1 async PF: not_present=$not_present ready=$ready completed=$(metric l1 kvm_async_pf_completed)"
+echo "# L2 received: hyp_irqs=$hyp piw_irqs=$piw; workload $(metric l2 seconds)s"
+grep -E '^(L2: )?METRIC (host|guest) ' "$work/out" | sed 's/^/#   /'
+
+if [ "${not_present:-0}" -gt 0 ] 2>/dev/null; then
+	echo "ok - $name/async-pf-produced ($not_present not-present in L1)"
+else
+	echo "not ok - $name/async-pf-produced (L1 saw ${not_present:-no} async PF: nothing was tested)"
+fi
+if grep -q "doesn't support requested feature" "$work/console.log"; then
+	echo "not ok - $name/feature-offered ($(grep -m1 "doesn't support requested feature" "$work/console.log" | tr -d '\r'))"
+else
+	echo "ok - $name/feature-offered (QEMU asked for kvm-asyncpf-int without a warning)"
+fi
+
+# What the guest must have received depends on who delivers 'page ready'.
+if [ "$MODULES" = no ] && kernel_is_before "$GUEST" 5.9; then
+	# An old guest on a 5.8+ host (or our host module) gets no interrupt.
+	if [ "${hyp:-0}" = 0 ] && [ "${piw:-0}" = 0 ]; then
+		echo "ok - $name/gap-shown (old guest received no page-ready interrupt)"
+	else
+		echo "not ok - $name/gap-shown (hyp=$hyp piw=$piw)"
+	fi
+elif kernel_is_before "$GUEST" 5.9; then
+	got=$(metric guest irqs)
+	if [ "${got:-0}" -gt 0 ] 2>/dev/null && [ "$got" -le "${ready:-0}" ]; then
+		echo "ok - $name/page-ready-delivered (apfint_guest handled $got, L1 ready $ready)"
+	else
+		echo "not ok - $name/page-ready-delivered (apfint_guest handled ${got:-none}, L1 ready ${ready:-none})"
+	fi
+else
+	if [ "${hyp:-0}" -gt 0 ] 2>/dev/null && [ "$hyp" -le "${ready:-0}" ]; then
+		echo "ok - $name/page-ready-delivered (guest HYP +$hyp, L1 ready $ready)"
+	else
+		echo "not ok - $name/page-ready-delivered (guest HYP +${hyp:-none}, L1 ready ${ready:-none})"
+	fi
+fi
+if [ $host_mod = yes ]; then
+	injected=$(metric host irqs_injected)
+	if [ -n "$injected" ] && [ "$injected" = "$hyp" ] && [ "$hyp" -gt 0 ]; then
+		echo "ok - $name/none-lost (apfint_host injected $injected = guest HYP +$hyp)"
+	else
+		echo "not ok - $name/none-lost (apfint_host injected ${injected:-none}, guest HYP +${hyp:-none})"
+	fi
+fi

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for scripts that run inside the harness VMs (busybox sh).
+
+# irq_count NAME: the sum over CPUs of a /proc/interrupts line ("HYP", "PIW").
+irq_count() {
+	awk -v n="$1:" '$1 == n { s = 0; for (i = 2; i <= NF; i++)
+		if ($i ~ /^[0-9]+$/) s += $i; else break; print s; f = 1 }
+		END { if (!f) print 0 }' /proc/interrupts
+}
+
+# hist_arm EVENT_DIR: counts every hit of a trace event, losing none.
+hist_arm() {
+	echo 'hist:keys=common_cpu' >"$1/trigger"
+}
+
+# hist_total EVENT_DIR: the hit count since hist_arm, or "none".
+hist_total() {
+	awk '/^ *Hits:/ { print $2; f = 1 } END { if (!f) print "none" }' "$1/hist" 2>/dev/null
+}
+
+# dump_counters DIR PREFIX: prints every one-number file in DIR as METRIC.
+dump_counters() {
+	local f v
+	[ -d "$1" ] || return 0
+	for f in "$1"/*; do
+		[ -f "$f" ] || continue
+		v=$(head -c 64 "$f" 2>/dev/null | head -n 1)
+		case $v in
+		*[!0-9]*|"") ;;
+		*) echo "METRIC $2 $(basename "$f")=$v" ;;
+		esac
+	done
+}

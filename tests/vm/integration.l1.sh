@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# Integration, L1 side: optional apfint_host, async PF tracepoints armed,
+# the L2 QEMU in a memory cgroup smaller than L2's RAM, L1 swapping.
+. /payload/common.sh
+. /payload/config
+
+if [ -f /payload/apfint_host.ko ]; then
+	if insmod /payload/apfint_host.ko; then
+		echo "RESULT host-module-load ok"
+	else
+		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"
+	fi
+fi
+
+T=/sys/kernel/debug/tracing
+events=$(ls -d $T/events/kvm/*async_pf* $T/events/kvm/kvm_try_async_get_page 2>/dev/null)
+for e in $events; do
+	hist_arm "$e" || echo "RESULT hist-$(basename "$e") fail"
+done
+
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/l2
+echo "$CGROUP_MAX" >/sys/fs/cgroup/l2/memory.max
+echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
+
+L2_CPU=$L2_CPU_MODEL L2_MEM=$L2_MEM L2_SMP=$L2_SMP
+export L2_CPU L2_MEM L2_SMP L2_APPEND
+(
+	read -r pid _ </proc/self/stat
+	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
+	run_l2
+)
+echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
+
+for e in $events; do
+	echo "METRIC l1 $(basename "$e")=$(hist_total "$e")"
+done
+echo "METRIC l1 swapped_in=$(awk '/pswpin/ { print $2 }' /proc/vmstat)"
+dump_counters /sys/kernel/debug/apfint_host host
+
+if [ -f /payload/apfint_host.ko ]; then
+	if rmmod apfint_host; then
+		echo "RESULT host-module-unload ok"
+	else
+		echo "RESULT host-module-unload fail"
+	fi
+fi
