@@ -20,7 +20,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 APFINT_VERSION ?= $(shell cat $(TOP)/VERSION)$(shell git -C $(TOP) rev-parse --short HEAD 2>/dev/null | sed 's/^/-g/')
 export APFINT_VERSION
 
-MODULE_DIRS := host_kmod guest_kmod
+MODULE_DIRS ?= host_kmod guest_kmod
 
 # Module builds happen in a copy per kernel (objects of one kernel must
 # never be linked against another), under build/<kernel>/.

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+# Smoke, either level: load and unload whichever apfint module is in
+# /payload, say what the kernel printed, and boot L2 from L1 if one is packed.
+for m in apfint_host apfint_guest; do
+	[ -f /payload/$m.ko ] || continue
+	if insmod /payload/$m.ko; then
+		echo "RESULT $m-load ok"
+	else
+		echo "RESULT $m-load fail $(dmesg | grep "$m" | tail -n 2 | tr '\n' ' ')"
+		continue
+	fi
+	v=$(dmesg | sed -n "s/.*$m: version \([^ ]*\).*/\1/p" | tail -n 1)
+	echo "RESULT $m-version $([ -n "$v" ] && echo "ok $v" || echo fail)"
+done
+if [ "$APFINT_LEVEL" = 1 ]; then
+	echo "RESULT kvm $([ -c /dev/kvm ] && echo ok || echo fail)"
+	if [ -f /l2/vmlinuz ]; then
+		run_l2
+		echo "RESULT l2-run $([ $? = 0 ] && echo ok || echo fail)"
+	fi
+fi
+for m in apfint_host apfint_guest; do
+	grep -q "^$m " /proc/modules || continue
+	if rmmod $m; then
+		echo "RESULT $m-unload ok"
+	else
+		echo "RESULT $m-unload fail"
+	fi
+done
