@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The probe's VMM library, shaped like the KVM selftests' kvm_util: each
+ * ioctl wrapper comes as __foo() returning the raw result and foo()
+ * asserting and naming the ioctl.  One test per file; each prints a
+ * TAP line and a harness "RESULT" line per scenario.
+ */
+#ifndef PROBE_H
+#define PROBE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/kvm.h>
+#include "shared.h"
+#include "../../../include/apfint_abi.h"
+
+#define KSFT_SKIP	4
+
+#define TEST_ASSERT(c, fmt, ...) do {					\
+	if (!(c))							\
+		probe_abort(__FILE__, __LINE__, #c, fmt, ##__VA_ARGS__);\
+} while (0)
+
+void probe_abort(const char *file, int line, const char *cond,
+		 const char *fmt, ...) __attribute__((noreturn, format(printf, 4, 5)));
+
+struct uffd;
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	struct gvcpu *g;		/* host view of the guest block */
+	pthread_t thread;
+	void (*guest_fn)(struct gvcpu *g);
+	/* test-specific ucall handler; returns 0 when handled */
+	int (*on_test)(struct vcpu *v, uint64_t sub, uint64_t arg);
+	volatile int stop;		/* ask the run loop to return */
+	volatile int stopped;
+	int result;			/* 0 done, -1 failed */
+	char why[256];
+};
+
+struct vm {
+	int kvm_fd;
+	int fd;
+	uint8_t *mem;			/* slot 0, GPA 0 */
+	uint8_t *umem;			/* slot 1, GPA UFFD_GPA */
+	unsigned int upages;
+	struct uffd *uffd;
+	bool irqchip;
+	int nr_vcpus;
+	struct vcpu *vcpus[MAX_VCPUS];
+	struct kvm_cpuid2 *cpuid;
+	uint64_t tsc_khz;
+};
+
+/* vm.c */
+struct vm_opts {
+	bool no_irqchip;
+	unsigned int uffd_pages;	/* 0: no uffd region */
+	bool cpuid_no_apf_int;		/* clear CPUID bit 14 for the guest */
+	bool enforce_pv_cpuid;
+};
+int kvm_open(void);
+int kvm_check_cap(long cap);
+struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
+struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn,
+				    uint32_t idx);
+struct vm *vm_create(const struct vm_opts *o);
+void vm_destroy(struct vm *vm);
+struct vcpu *vcpu_add(struct vm *vm, void (*fn)(struct gvcpu *g));
+void vcpu_setup_regs(struct vcpu *v, void (*fn)(struct gvcpu *g));
+void *gpa_hva(struct vm *vm, uint64_t gpa);
+int __vcpu_get_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
+uint64_t vcpu_get_msr(struct vcpu *v, uint32_t msr);
+int __vcpu_set_msr(struct vcpu *v, uint32_t msr, uint64_t val);
+void vcpu_set_msr(struct vcpu *v, uint32_t msr, uint64_t val);
+int vcpu_get_mp_state(struct vcpu *v);
+void vcpu_set_mp_state(struct vcpu *v, int state);
+/* guest TSC minus host TSC */
+int64_t vcpu_tsc_offset(struct vcpu *v);
+int vcpu_run_loop(struct vcpu *v);
+void vcpu_start(struct vcpu *v);	/* run loop in a thread */
+int vcpu_join(struct vcpu *v);
+void vcpu_stop(struct vcpu *v);		/* kick out of KVM_RUN */
+int vm_run_all(struct vm *vm, int timeout_s);
+
+static inline uint64_t rdtsc_h(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+uint64_t now_ns(void);
+
+/* uffd.c */
+struct uffd_page {
+	volatile int faulted;		/* the uffd event arrived */
+	volatile int resolved;
+	uint64_t fault_ns;
+	uint64_t copy_tsc;		/* host TSC just before UFFDIO_COPY */
+	uint64_t copy_ns;
+};
+struct uffd {
+	int fd;
+	uint8_t *base;
+	unsigned int pages;
+	volatile int auto_delay_us;	/* <0: manual */
+	volatile int quit;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct uffd_page *pg;
+};
+struct uffd *uffd_create(uint8_t *base, unsigned int pages);
+void uffd_destroy(struct uffd *u);
+void uffd_set_auto(struct uffd *u, int delay_us);
+int uffd_resolve(struct uffd *u, unsigned int page, int timeout_ms);
+
+/* trace.c: synchronise on the host's kvm_async_pf_completed tracepoint */
+int trace_init(void);
+int trace_wait_completed(uint64_t gpa, int timeout_ms);
+bool trace_available(void);
+
+/* expect.c: expectations, the table, PROBE_BREAK, TAP output */
+void probe_init(const char *scenario);
+const char *host_release(void);
+bool host_is_old(void);		/* kernel older than 5.8 */
+long expect_num(const char *key, long dflt);
+bool expect_bool(const char *key, bool dflt);
+bool check(const char *what, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool check_eq(const char *what, long long got, long long want);
+bool check_bool(const char *key, bool got, bool upstream);
+bool check_num(const char *key, long long got, long long upstream);
+void probe_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int probe_finish(void);
+int probe_skip(const char *why);
+int probe_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+const char *probe_scenario(void);
+
+/* events.c: print the guest's event log in a stable form */
+void ev_print(struct vm *vm, bool summary_only);
+const char *ev_name(uint32_t type);
+uint32_t ev_count(struct vcpu *v, uint32_t type, uint32_t from);
+/* the nth (0-based) event of type at or after from; NULL if none */
+struct gevent *ev_find(struct vcpu *v, uint32_t type, uint32_t nth,
+		       uint32_t from);
+/* page-ready events (any delivery) for token at or after from */
+uint32_t ev_ready_count(struct vcpu *v, uint32_t token, uint32_t from);
+/* value of the last GEV_OBS with id, or def */
+uint64_t ev_obs(struct vcpu *v, uint64_t id, uint64_t def);
+bool ev_has_obs(struct vcpu *v, uint64_t id);
+/* index of the last GEV_MARK with id, or -1 */
+int ev_mark(struct vcpu *v, uint64_t id);
+
+/* common.c: one vCPU, a uffd region, run, print the log */
+struct vm *vm_simple(void (*fn)(struct gvcpu *g), unsigned int pages);
+/* run every vCPU; on failure prints the reason; returns 0 if all done */
+int vm_run_report(struct vm *vm, int timeout_s);
+
+#define EN_INT_FLAGS	(KVM_ASYNC_PF_ENABLED | KVM_ASYNC_PF_SEND_ALWAYS | \
+			 KVM_ASYNC_PF_DELIVERY_AS_INT)
+#define EN_LEGACY_FLAGS	(KVM_ASYNC_PF_ENABLED | KVM_ASYNC_PF_SEND_ALWAYS)
+
+#endif /* PROBE_H */

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The userfaultfd-backed region: every page is missing until the probe
+ * copies it in, so the first guest touch makes KVM go async; the fault
+ * the async worker then raises arrives here.  Pages are resolved either
+ * on the guest's request (manual) or a fixed delay after their fault
+ * (auto).  The copy time is recorded for the latency measurements.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/userfaultfd.h>
+#include "probe.h"
+
+static int copy_page(struct uffd *u, unsigned int n)
+{
+	uint64_t src[PAGE_SIZE_4K / 8] __attribute__((aligned(4096)));
+	struct uffdio_copy c = { 0 };
+	struct uffd_page *p = &u->pg[n];
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE_4K / 8; i++)
+		src[i] = UFFD_PATTERN(n) + i * 0x10000;
+	c.dst = (uint64_t)u->base + n * PAGE_SIZE_4K;
+	c.src = (uint64_t)src;
+	c.len = PAGE_SIZE_4K;
+	p->copy_ns = now_ns();
+	p->copy_tsc = rdtsc_h();
+	if (ioctl(u->fd, UFFDIO_COPY, &c) && errno != EEXIST)
+		return -1;
+	p->resolved = 1;
+	return 0;
+}
+
+static void *uffd_thread(void *arg)
+{
+	struct uffd *u = arg;
+	struct uffd_msg m;
+	struct pollfd pfd = { .fd = u->fd, .events = POLLIN };
+	unsigned int n;
+
+	while (!u->quit) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		if (read(u->fd, &m, sizeof(m)) != sizeof(m))
+			continue;
+		if (m.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		n = (m.arg.pagefault.address - (uint64_t)u->base) /
+		    PAGE_SIZE_4K;
+		if (n >= u->pages)
+			continue;
+		pthread_mutex_lock(&u->lock);
+		if (!u->pg[n].faulted) {
+			u->pg[n].faulted = 1;
+			u->pg[n].fault_ns = now_ns();
+		}
+		pthread_cond_broadcast(&u->cond);
+		pthread_mutex_unlock(&u->lock);
+		if (u->auto_delay_us >= 0 && !u->pg[n].resolved) {
+			/* the chosen resolution delay, not a synchronisation */
+			uint64_t until = u->pg[n].fault_ns +
+					 u->auto_delay_us * 1000ULL;
+			struct timespec ts = {
+				.tv_sec = until / 1000000000ULL,
+				.tv_nsec = until % 1000000000ULL,
+			};
+
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					       &ts, NULL) == EINTR)
+				;
+			copy_page(u, n);
+		}
+	}
+	return NULL;
+}
+
+struct uffd *uffd_create(uint8_t *base, unsigned int pages)
+{
+	struct uffd *u = calloc(1, sizeof(*u));
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+
+	TEST_ASSERT(u, "calloc");
+	u->pg = calloc(pages, sizeof(*u->pg));
+	u->base = base;
+	u->pages = pages;
+	u->auto_delay_us = -1;
+	u->fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	TEST_ASSERT(u->fd >= 0, "userfaultfd: %s", strerror(errno));
+	TEST_ASSERT(!ioctl(u->fd, UFFDIO_API, &api), "UFFDIO_API: %s",
+		    strerror(errno));
+	reg.range.start = (uint64_t)base;
+	reg.range.len = pages * PAGE_SIZE_4K;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	TEST_ASSERT(!ioctl(u->fd, UFFDIO_REGISTER, &reg),
+		    "UFFDIO_REGISTER: %s", strerror(errno));
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->cond, NULL);
+	TEST_ASSERT(!pthread_create(&u->thread, NULL, uffd_thread, u),
+		    "pthread_create");
+	return u;
+}
+
+void uffd_destroy(struct uffd *u)
+{
+	u->quit = 1;
+	pthread_join(u->thread, NULL);
+	close(u->fd);
+	free(u->pg);
+	free(u);
+}
+
+void uffd_set_auto(struct uffd *u, int delay_us)
+{
+	u->auto_delay_us = delay_us;
+}
+
+/* Wait for the async worker's fault on page n, then resolve it. */
+int uffd_resolve(struct uffd *u, unsigned int n, int timeout_ms)
+{
+	struct timespec dl;
+	int r = 0;
+
+	if (n >= u->pages)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&u->lock);
+	while (!u->pg[n].faulted && !r)
+		r = pthread_cond_timedwait(&u->cond, &u->lock, &dl);
+	pthread_mutex_unlock(&u->lock);
+	if (!u->pg[n].faulted)
+		return -1;
+	return copy_page(u, n);
+}

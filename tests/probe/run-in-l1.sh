@@ -1,0 +1,34 @@
+#!/bin/sh
+# Runs inside the L1 VM (busybox sh): every probe test in /payload/probe,
+# one RESULT line each.  PROBE_BREAK and PROBE_ONLY may come from
+# /payload/probe/env.  If /payload/kmod/apfint_host.ko exists it is
+# loaded first.
+P=/payload/probe
+[ -f "$P/env" ] && . "$P/env"
+export PROBE_BREAK PROBE_EXPECT="$P/expect.tbl"
+
+echo "PROBE host=$(uname -r)"
+if [ -f /payload/kmod/apfint_host.ko ]; then
+	if insmod /payload/kmod/apfint_host.ko; then
+		echo "PROBE module=loaded"
+	else
+		echo "PROBE module=failed"
+		echo "RESULT module_load fail insmod apfint_host.ko"
+	fi
+else
+	echo "PROBE module=none"
+fi
+
+for t in "$P"/apf_*_test; do
+	name=${t##*/}
+	if [ -n "$PROBE_ONLY" ]; then
+		case ",$PROBE_ONLY," in
+		*",$name,"*) ;;
+		*) continue ;;
+		esac
+	fi
+	echo "PROBE start $name"
+	"$t" 2>&1
+	echo "PROBE end $name rc=$?"
+done
+echo "PROBE finished"
