@@ -310,8 +310,11 @@ static int apfint_reboot_notify(struct notifier_block *nb,
 				unsigned long code, void *unused)
 {
 	mutex_lock(&apfint_lock);
-	if (apfint_active())
+	if (apfint_active()) {
 		apfint_leave_all(APFINT_ST_SHUTDOWN);
+		pr_info("shutdown (code %lu): every CPU back in the kernel's async PF mode, vector cleared\n",
+			code);
+	}
 	mutex_unlock(&apfint_lock);
 	return NOTIFY_DONE;
 }
@@ -369,6 +372,48 @@ static int apfint_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(apfint_stats);
+
+/* One file per counter, summed over CPUs, for scripts. */
+#define APFINT_COUNTER(f) { #f, offsetof(struct apfint_cpu_stats, f) }
+static const struct {
+	const char *name;
+	size_t off;
+} apfint_counters[] = {
+	APFINT_COUNTER(irqs), APFINT_COUNTER(wakes),
+	APFINT_COUNTER(wake_alls), APFINT_COUNTER(acks),
+	APFINT_COUNTER(spurious), APFINT_COUNTER(late),
+	APFINT_COUNTER(enables), APFINT_COUNTER(disables),
+	APFINT_COUNTER(drained),
+};
+
+static int apfint_total_get(void *data, u64 *val)
+{
+	size_t off = (size_t)data;
+	unsigned int cpu;
+
+	*val = 0;
+	for_each_possible_cpu(cpu) {
+		u8 *st = (u8 *)&per_cpu_ptr(&apfint_cpu, cpu)->st;
+
+		*val += READ_ONCE(*(u64 *)(st + off));
+	}
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(apfint_total_fops, apfint_total_get, NULL, "%llu\n");
+
+static void apfint_debugfs_init(void)
+{
+	unsigned int i;
+
+	apfint_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("stats", 0444, apfint_dir, NULL,
+			    &apfint_stats_fops);
+	for (i = 0; i < ARRAY_SIZE(apfint_counters); i++)
+		debugfs_create_file_unsafe(apfint_counters[i].name, 0444,
+					   apfint_dir,
+					   (void *)apfint_counters[i].off,
+					   &apfint_total_fops);
+}
 
 /* ---- load and unload ---- */
 
@@ -450,9 +495,7 @@ static int __init apfint_guest_init(void)
 	if (ret)
 		goto err_handler;
 
-	apfint_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("stats", 0444, apfint_dir, NULL,
-			    &apfint_stats_fops);
+	apfint_debugfs_init();
 
 	ret = register_reboot_notifier(&apfint_reboot_nb);
 	if (ret)

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# apfint_guest VM test, L1 side (run by tests/vm/guest-test.sh): a host
+# kernel with the feature natively.  Arms exact counters on L1's async PF
+# tracepoints and on the LAPIC accepting apfint_guest's vector for L2, puts
+# the L2 QEMU in a memory cgroup smaller than L2's RAM, and prints the
+# cumulative counts each time L2 ends a phase ("APFINT-PHASE name").
+. /payload/common.sh
+. /payload/guest.cfg
+T=/sys/kernel/debug/tracing
+EV="kvm_try_async_get_page kvm_async_pf_not_present kvm_async_pf_ready
+kvm_async_pf_completed kvm_async_pf_repeated_fault"
+for e in $EV; do
+	hist_arm "$T/events/kvm/$e" || echo "RESULT hist-$e fail"
+done
+# What the host injected with the vector: one accept per page-ready.
+echo "hist:keys=common_cpu if vec == $GUEST_VECTOR" \
+	>"$T/events/kvm/kvm_apic_accept_irq/trigger" ||
+	echo "RESULT hist-accept-irq fail"
+
+snapshot() {
+	local e line=
+	for e in $EV; do
+		line="$line $e=$(hist_total "$T/events/kvm/$e")"
+	done
+	echo "METRIC l1 phase=$1 injected=$(hist_total "$T/events/kvm/kvm_apic_accept_irq")$line"
+}
+
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/l2
+echo "$CGROUP_MAX" >/sys/fs/cgroup/l2/memory.max
+echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
+
+L2_CPU=$L2_CPU_MODEL
+export L2_CPU L2_MEM L2_SMP L2_APPEND
+cr=$(printf '\r')
+(
+	read -r pid _ </proc/self/stat
+	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
+	run_l2
+	echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
+) | while IFS= read -r line; do
+	line=${line%"$cr"}
+	echo "$line"
+	case $line in
+	*APFINT-PHASE\ *) snapshot "${line##*APFINT-PHASE }" ;;
+	esac
+done
+echo "METRIC l1 swapped_in=$(awk '/pswpin/ { print $2 }' /proc/vmstat)"

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# apfint_guest VM test, L2 side (run by tests/vm/guest-test.sh).  Phases,
+# each ending with a METRIC line of cumulative counts and an
+# "APFINT-PHASE name" marker on which guest-l1.sh snapshots L1's counts:
+#   nomod   the workload without the module: the gap (nothing received)
+#   load    insmod: every CPU in interrupt mode, the host's wake-all seen
+#   mod     the workload with the module, CPU hotplug cycles beside it
+#   reload  the workload with unload/load cycles beside it
+#   unload  rmmod, then a quiet wait longer than the hung-task timeout
+# Then it loads the module once more and powers off with it loaded, which
+# takes the reboot notifier path (its line in the console log).
+. /payload/guest-lib.sh
+. /payload/guest.cfg
+T=/sys/kernel/debug/tracing
+KP=$T/events/apfint/apf_wait
+
+# Not-present #PFs the guest takes all pass through kvm_async_pf_task_wait.
+if echo 'p:apfint/apf_wait kvm_async_pf_task_wait' >>$T/kprobe_events &&
+   echo 'hist:keys=common_cpu' >"$KP/trigger"; then
+	waits() { awk '/^ *Hits:/ { print $2; f = 1 } END { if (!f) print 0 }' "$KP/hist"; }
+else
+	echo "RESULT guest-kprobe skip no kprobe event on kvm_async_pf_task_wait"
+	waits() { echo none; }
+fi
+piw() {
+	awk '$1 == "PIW:" { s = 0; for (i = 2; i <= NF; i++)
+		if ($i ~ /^[0-9]+$/) s += $i; else break; print s; f = 1 }
+		END { if (!f) print 0 }' /proc/interrupts
+}
+
+phase() {
+	local c line=
+	for c in $GUEST_COUNTERS; do
+		line="$line $c=$(guest_sum "$c")"
+	done
+	echo "METRIC l2 phase=$1 piw=$(piw) waits=$(waits)$line"
+	echo "APFINT-PHASE $1"
+	sleep 1
+}
+
+workload() {
+	if /payload/touch "$TOUCH_MIB" "$TOUCH_PASSES"; then
+		echo "RESULT workload-$1 ok"
+	else
+		echo "RESULT workload-$1 fail"
+	fi
+}
+
+echo "METRIC l2 cpus=$(grep -c ^processor /proc/cpuinfo) kernel=$(uname -r)"
+phase boot
+
+workload nomod
+phase nomod
+
+if guest_load; then
+	echo "RESULT guest-load ok"
+else
+	echo "RESULT guest-load fail"
+	dmesg | grep apfint_guest | tail -n 5
+fi
+sleep 2
+cat $G/stats
+if guest_all_active; then
+	echo "RESULT guest-all-active ok"
+else
+	echo "RESULT guest-all-active fail"
+fi
+phase load
+
+[ -n "${HOTPLUG_CYCLES:-}" ] && export HOTPLUG_CYCLES
+sh /payload/guest-during-hotplug.sh &
+hp=$!
+workload mod
+wait $hp
+cat $G/stats
+phase mod
+
+[ -n "${RELOAD_CYCLES:-}" ] && export RELOAD_CYCLES
+sh /payload/guest-during-reload.sh &
+rl=$!
+workload reload
+wait $rl
+cat $G/stats
+phase reload
+
+if guest_unload; then
+	echo "RESULT guest-unload ok"
+else
+	echo "RESULT guest-unload fail"
+fi
+dmesg | grep apfint_guest | tail -n 3
+# Longer than hung_task_timeout_secs (20): a task left waiting is reported.
+sleep "${QUIET_WAIT:-30}"
+blocked=$(grep -l '^State:.*(disk sleep)' /proc/[0-9]*/status 2>/dev/null | wc -l)
+echo "METRIC l2 blocked_tasks=$blocked"
+phase unload
+
+if guest_load; then
+	echo "RESULT guest-load-for-poweroff ok"
+else
+	echo "RESULT guest-load-for-poweroff fail"
+fi
