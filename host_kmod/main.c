@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * apfint_host: interrupt-based async page fault 'page ready' delivery for
- * KVM hosts that lack it (Linux 4.14 to 5.7).
+ * KVM hosts that lack it (Linux 4.14 to 5.7), by redirecting kvm.ko
+ * functions at run time.  See ../shared/docs/ABI.md for the protocol.
+ *
+ * kvm.ko stays loaded while we are: we use its exported symbols, which
+ * makes the module loader count us as its user.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,19 +14,121 @@
 #include "apfint_compat.h"
 #include "apfint_abi.h"
 
+#if !APFINT_HOST_IS_NATIVE
+#include "apfint_host.h"
+
+#define APFINT_MAX_HOOKS	16
+static struct apfint_hook apfint_main_table[APFINT_MAX_HOOKS];
+
+struct apfint_hook_set apfint_main_hooks = { .hooks = apfint_main_table };
+struct apfint_hook_set apfint_teardown_hooks = {
+	.hooks = apfint_teardown_hook, .n = 1,
+};
+
+static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (WARN_ON(apfint_main_hooks.n >= APFINT_MAX_HOOKS))
+			return;
+		apfint_main_table[apfint_main_hooks.n++] = hooks[i];
+	}
+}
+
+/*
+ * Registration can report success after ftrace gave up on a patch site
+ * (kpatch #385), so ask kvm itself: KVM_CHECK_EXTENSION for our cap goes
+ * through kvm_dev_ioctl() -> kvm_vm_ioctl_check_extension(), and only our
+ * replacement answers 1.  kvm_dev_ioctl() does not touch the file for it.
+ */
+static int apfint_selftest(void)
+{
+	long (*dev_ioctl)(struct file *filp, unsigned int ioctl,
+			  unsigned long arg);
+	long r;
+
+	dev_ioctl = (void *)apfint_lookup("kvm_dev_ioctl");
+	if (!dev_ioctl) {
+		pr_warn("kvm_dev_ioctl not found: hooks installed but not verified\n");
+		return 0;
+	}
+	r = dev_ioctl(NULL, KVM_CHECK_EXTENSION, KVM_CAP_ASYNC_PF_INT);
+	if (r != 1) {
+		pr_err("hooks registered but not effective (KVM_CHECK_EXTENSION(%d) = %ld)\n",
+		       KVM_CAP_ASYNC_PF_INT, r);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int apfint_host_start(void)
+{
+	int err;
+
+	apfint_add_hooks(apfint_msr_hooks, apfint_nr_msr_hooks);
+	apfint_add_hooks(apfint_deliver_hooks, apfint_nr_deliver_hooks);
+
+	err = apfint_deliver_resolve();
+	if (err)
+		return err;
+	err = apfint_hooks_install(&apfint_teardown_hooks);
+	if (err)
+		return err;
+	err = apfint_hooks_install(&apfint_main_hooks);
+	if (err)
+		goto out_teardown;
+	err = apfint_selftest();
+	if (err)
+		goto out_main;
+	apfint_stats_init();
+	pr_info("%zu kvm functions redirected; guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
+		apfint_main_hooks.n + apfint_teardown_hooks.n);
+	return 0;
+
+out_main:
+	apfint_hooks_remove(&apfint_main_hooks);
+out_teardown:
+	apfint_hooks_drain();
+	apfint_hooks_remove(&apfint_teardown_hooks);
+	apfint_hooks_drain();
+	apfint_vcpu_free_all();
+	return err;
+}
+
+/*
+ * Reached only with no vCPU in interrupt mode (each holds a module
+ * reference); legacy vCPUs keep running on the originals.
+ */
+static void apfint_host_stop(void)
+{
+	apfint_stats_exit();
+	apfint_hooks_remove(&apfint_main_hooks);
+	apfint_hooks_drain();
+	apfint_vcpu_quiesce_all();
+	apfint_hooks_remove(&apfint_teardown_hooks);
+	apfint_hooks_drain();
+	apfint_vcpu_free_all();
+	rcu_barrier();	/* kfree_rcu() callbacks run our module's rcu heads */
+}
+#endif /* !APFINT_HOST_IS_NATIVE */
+
 static int __init apfint_host_init(void)
 {
 	pr_info("version %s\n", APFINT_VERSION);
-	if (APFINT_HOST_IS_NATIVE) {
-		pr_err("this kernel's KVM already has KVM_CAP_ASYNC_PF_INT; apfint_host is not needed\n");
-		return -EEXIST;
-	}
-	pr_info("interrupt delivery is not implemented yet; loaded as a placeholder\n");
-	return 0;
+#if APFINT_HOST_IS_NATIVE
+	pr_err("this kernel's KVM already has KVM_CAP_ASYNC_PF_INT (Linux 5.8+); apfint_host is not needed, not loading\n");
+	return -EEXIST;
+#else
+	return apfint_host_start();
+#endif
 }
 
 static void __exit apfint_host_exit(void)
 {
+#if !APFINT_HOST_IS_NATIVE
+	apfint_host_stop();
+#endif
 	pr_info("unloaded\n");
 }
 

@@ -36,6 +36,77 @@
 
 /* ---- host module (apfint_host) blocks below ---- */
 
+/*
+ * v5.7 ("kallsyms: unexport kallsyms_lookup_name() and
+ * kallsyms_on_each_symbol()"): modules must find it themselves; a kprobe
+ * on it reports its address (apfint_kallsyms() in host_kmod/hook.c).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 7, 0)
+#define HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED	1
+#else
+#define HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED	0
+#endif
+
+/*
+ * v5.11 ("ftrace: Reverse what the RECURSION flag
+ * means in the ftrace_ops"): FTRACE_OPS_FL_RECURSION_SAFE is gone; ops are
+ * recursion-safe by default.  Define it away where it no longer exists.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+#define APFINT_FTRACE_OPS_FL_RECURSION	0
+#else
+#define APFINT_FTRACE_OPS_FL_RECURSION	FTRACE_OPS_FL_RECURSION_SAFE
+#endif
+
+/*
+ * v5.3 introduced CONFIG_PREEMPTION (selected by PREEMPT and PREEMPT_RT);
+ * before it, CONFIG_PREEMPT alone meant "kernel code is preemptible".
+ */
+#if defined(CONFIG_PREEMPTION) || defined(CONFIG_PREEMPT)
+#define APFINT_KERNEL_PREEMPTIBLE	1
+#else
+#define APFINT_KERNEL_PREEMPTIBLE	0
+#endif
+
+/*
+ * Who keeps the VM alive while the async work item runs.  Before upstream
+ * commit "KVM: Always flush async #PF workqueue when vCPU is
+ * being destroyed", v6.9, backported to the 5.4 stable series before
+ * 5.4.286) the work item holds a kvm reference that async_pf_execute()
+ * drops as its last act, so the vCPU may be gone once it returns.  After
+ * it, vCPU teardown flushes the work item, so the vCPU outlives it, and a
+ * reference taken there could destroy the VM from inside its own work item.
+ * No header or version number tells the two apart (the sublevel saturates
+ * at 255), so hook.c looks for the static helper the fix added; this is
+ * its name.  Absent (or inlined), the old rule is assumed.
+ */
+#define APFINT_APF_FLUSH_HELPER_SYM	"kvm_flush_and_free_async_pf_work"
+
+/*
+ * v5.6 ("KVM: Introduce kvm_vcpu_destroy()") folded
+ * kvm_arch_vcpu_uninit() into kvm_arch_vcpu_destroy().  Up to 5.5 every
+ * vCPU teardown (VM destruction and failed creation alike) passes through
+ * kvm_vcpu_uninit() -> kvm_arch_vcpu_uninit(), a cross-file call that gcc
+ * cannot inline, so it is the hook for freeing per-vCPU state.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 6, 0)
+#define APFINT_VCPU_TEARDOWN_SYM	"kvm_arch_vcpu_uninit"
+#else
+#define APFINT_VCPU_TEARDOWN_SYM	"kvm_arch_vcpu_destroy"
+#endif
+
+/*
+ * v5.8 ("KVM: x86: acknowledgment mechanism for async
+ * pf page ready notifications") added KVM_REQ_APF_READY: a completion
+ * queued by the work item makes the vCPU loop rescan its queue.  Old
+ * kernels only rescan after each exit, so apfint raises a request bit of
+ * its own (unknown to old kvm, hence never consumed there; apfint clears
+ * it itself) to make vcpu_enter_guest() bail out and the loop rescan.
+ * The highest request old kernels define is KVM_ARCH_REQ(24) (5.4) or
+ * lower; this one must stay below BITS_PER_LONG.
+ */
+#define APFINT_REQ_APF_READY		KVM_ARCH_REQ(30)
+
 /* ---- guest module (apfint_guest) blocks below ---- */
 
 /*

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * apfint_host internals shared by its files.  Kernel-only; the pure rules
+ * live in state.h.
+ */
+#ifndef APFINT_HOST_H
+#define APFINT_HOST_H
+
+#include <linux/atomic.h>
+#include <linux/ftrace.h>
+#include <linux/kvm_host.h>
+#include <linux/hashtable.h>
+#include <linux/rcupdate.h>
+
+#include "apfint_compat.h"
+#include "apfint_abi.h"
+#include "state.h"
+
+/* Exported by kvm.ko, declared only in its private lapic.h. */
+struct kvm_lapic;
+struct dest_map;
+int kvm_lapic_reg_read(struct kvm_lapic *apic, u32 offset, int len,
+		       void *data);
+
+/* ---- hook.c: redirect kvm functions to ours (ftrace backend) ---- */
+
+struct apfint_hook {
+	const char *name;	/* symbol in kvm.ko */
+	void *replacement;
+	void *orig;		/* where the original's address is stored */
+	unsigned long address;
+	atomic64_t hits;
+};
+
+/* A table installed and removed as a unit, under one ftrace_ops. */
+struct apfint_hook_set {
+	struct ftrace_ops ops;
+	struct apfint_hook *hooks;
+	size_t n;
+	bool installed;
+};
+
+unsigned long apfint_lookup(const char *name);
+int apfint_hooks_install(struct apfint_hook_set *set);
+void apfint_hooks_remove(struct apfint_hook_set *set);
+void apfint_hooks_drain(void);
+
+/*
+ * Every replacement brackets its body with these, so that unloading can
+ * wait for calls still running in our text (async_pf_execute() sleeps on
+ * I/O for milliseconds) after the hooks are gone.
+ */
+extern atomic_t apfint_inflight;
+static inline void apfint_enter(void)
+{
+	atomic_inc(&apfint_inflight);
+}
+
+static inline void apfint_leave(void)
+{
+	atomic_dec(&apfint_inflight);
+}
+
+/* ---- vcpu.c: per-vCPU state, keyed by the vcpu pointer ---- */
+
+struct apfint_vcpu_stats {
+	u64 delivered;		/* page-ready interrupts injected */
+	u64 deferred_slot;	/* a ready page waited: token slot busy */
+	u64 deferred_lapic;	/* a ready page waited: LAPIC disabled */
+	u64 deferred_vector;	/* a ready page waited: no usable vector */
+	u64 halted_skipped;	/* ready after a halt, no interrupt needed */
+	u64 acks;
+	atomic64_t kicks;
+	u64 tokens_fixed;
+	u64 nopaging_halts;
+};
+
+struct apfint_vcpu {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct kvm_vcpu *vcpu;
+	struct kvm *kvm;
+	int vcpu_id;
+	pid_t vm_pid;
+	struct apfint_apf apf;
+	/*
+	 * Our own mapping of the area's token word (offset 4): kvm's cache
+	 * covers only the 4 bytes at offset 0 on old kernels, and writing
+	 * past it would trip its BUG_ON.
+	 */
+	struct gfn_to_hva_cache slot;
+	bool slot_valid;
+	bool deferring;		/* counts each wait once, not each check */
+	struct apfint_vcpu_stats stats;
+};
+
+struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu);
+struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu);
+void apfint_vcpu_reset(struct kvm_vcpu *vcpu);
+void apfint_vcpu_free(struct kvm_vcpu *vcpu);
+void apfint_vcpu_quiesce_all(void);
+void apfint_vcpu_free_all(void);
+int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en);
+void apfint_vcpu_disarm(struct apfint_vcpu *av);
+int apfint_vcpus_show(struct seq_file *m, void *unused);
+
+extern spinlock_t apfint_vcpus_lock;
+extern DECLARE_HASHTABLE(apfint_vcpus, 8);
+
+/* ---- msr.c and deliver.c: the replacements ---- */
+
+extern struct apfint_hook apfint_msr_hooks[];
+extern const size_t apfint_nr_msr_hooks;
+extern struct apfint_hook apfint_deliver_hooks[];
+extern const size_t apfint_nr_deliver_hooks;
+extern struct apfint_hook apfint_teardown_hook[];
+int apfint_deliver_resolve(void);
+void apfint_check_completion(struct kvm_vcpu *vcpu);
+bool apfint_lapic_enabled(struct kvm_vcpu *vcpu);
+extern struct apfint_hook_set apfint_main_hooks;
+extern struct apfint_hook_set apfint_teardown_hooks;
+
+/* ---- stats.c: debugfs ---- */
+
+struct apfint_global_stats {
+	atomic64_t delivered;
+	atomic64_t deferred;
+	atomic64_t acks;
+	atomic64_t kicks;
+	atomic64_t legacy;
+	atomic64_t wake_all;
+	atomic64_t halted_skipped;
+	atomic64_t armed_vcpus;
+	atomic64_t tokens_fixed;
+	atomic64_t slot_write_errors;
+};
+
+extern struct apfint_global_stats apfint_stats;
+#define apfint_count(name)	atomic64_inc(&apfint_stats.name)
+
+int apfint_stats_init(void);
+void apfint_stats_exit(void);
+
+#endif /* APFINT_HOST_H */

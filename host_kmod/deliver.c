@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * apfint_host: 'page ready' delivery, in the shape of upstream 5.8's
+ * kvm_arch_async_page_* hooks.  async_pf.c (queue and work lifetime) stays
+ * kvm's own; for vCPUs in interrupt mode we replace what the arch hooks do:
+ *
+ *   - present:     token into the area's offset 4 (our own mapping), the
+ *                  INT vector injected through the in-kernel LAPIC as a
+ *                  fixed interrupt, and the pending mark set;
+ *   - can_inject:  dequeue only when the LAPIC is enabled and the slot
+ *                  reads 0 (upstream's can_dequeue, with its later fix);
+ *   - work item:   a completion raises a request and kicks the vCPU unless
+ *                  a page-ready is pending (upstream's present_queued);
+ *   - ACK:         clears the pending mark and rescans at once (msr.c).
+ *
+ * vCPUs not in interrupt mode take the original functions unchanged.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm_host.h>
+#include <asm/apicdef.h>
+#include <asm/msr-index.h>
+
+#include "apfint_host.h"
+
+static void (*orig_page_not_present)(struct kvm_vcpu *vcpu,
+				     struct kvm_async_pf *work);
+static void (*orig_page_present)(struct kvm_vcpu *vcpu,
+				 struct kvm_async_pf *work);
+static bool (*orig_can_inject)(struct kvm_vcpu *vcpu);
+static void (*orig_check_completion)(struct kvm_vcpu *vcpu);
+static int (*orig_setup_async_pf)(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
+				  unsigned long hva,
+				  struct kvm_arch_async_pf *arch);
+static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
+static void (*orig_async_pf_execute)(struct work_struct *work);
+static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
+static int (*apfint_apic_set_irq)(struct kvm_vcpu *vcpu,
+				  struct kvm_lapic_irq *irq,
+				  struct dest_map *dest_map);
+/* See APFINT_APF_FLUSH_HELPER_SYM in apfint_compat.h. */
+static bool apfint_work_holds_kvm_ref;
+
+static struct apfint_vcpu *apfint_armed_vcpu(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
+
+	return av && apfint_armed(&av->apf) ? av : NULL;
+}
+
+/*
+ * kvm_lapic_enabled() is private (lapic.h): the APIC must be in kernel,
+ * globally enabled in the APIC base MSR and software-enabled in SPIV.
+ */
+bool apfint_lapic_enabled(struct kvm_vcpu *vcpu)
+{
+	u32 spiv = 0;
+
+	if (!vcpu->arch.apic)
+		return false;
+	if (!(vcpu->arch.apic_base & MSR_IA32_APICBASE_ENABLE))
+		return false;
+	if (kvm_lapic_reg_read(vcpu->arch.apic, APIC_SPIV, 4, &spiv))
+		return false;
+	return spiv & APIC_SPIV_APIC_ENABLED;
+}
+
+/*
+ * Old kvm decides everything from vcpu->arch.apf.msr_val's ENABLED bit.
+ * Hiding it for one call makes the original do its bookkeeping only
+ * (gfn hash, tracepoint, un-halting) without its legacy #PF.  Every
+ * reader of msr_val runs on the vCPU thread under vcpu->mutex, as we do,
+ * so nobody else can see the hidden bit.
+ */
+static u64 apfint_hide_enabled(struct kvm_vcpu *vcpu)
+{
+	u64 saved = vcpu->arch.apf.msr_val;
+
+	vcpu->arch.apf.msr_val &= ~(u64)KVM_ASYNC_PF_ENABLED;
+	return saved;
+}
+
+static void apfint_page_not_present(struct kvm_vcpu *vcpu,
+				    struct kvm_async_pf *work)
+{
+	struct apfint_vcpu *av;
+	u64 saved, pf_before;
+
+	apfint_enter();
+	av = apfint_armed_vcpu(vcpu);
+	if (!av) {
+		orig_page_not_present(vcpu, work);
+		goto out;
+	}
+
+	/*
+	 * Upstream later refused async #PF while the guest has paging off
+	 * (its real-mode IDT has no #PF handler for it): halt the vCPU
+	 * instead, as kvm does when it cannot inject.  CR0.PG is never
+	 * guest-owned, so vcpu->arch.cr0 is current on this exit.
+	 */
+	if (!(vcpu->arch.cr0 & X86_CR0_PG) &&
+	    !(vcpu->arch.hflags & HF_GUEST_MASK)) {
+		saved = apfint_hide_enabled(vcpu);
+		orig_page_not_present(vcpu, work);
+		vcpu->arch.apf.msr_val = saved;
+		apfint_note_halted(&av->apf, work->arch.token);
+		av->stats.nopaging_halts++;
+		goto out;
+	}
+
+	/*
+	 * The original either injects a #PF (through kvm_inject_page_fault,
+	 * which counts pf_guest) or halts the vCPU.  A halted vCPU needs no
+	 * page-ready (upstream: work->notpresent_injected).
+	 */
+	pf_before = vcpu->stat.pf_guest;
+	orig_page_not_present(vcpu, work);
+	if (vcpu->stat.pf_guest == pf_before)
+		apfint_note_halted(&av->apf, work->arch.token);
+out:
+	apfint_leave();
+}
+
+static void apfint_page_present(struct kvm_vcpu *vcpu,
+				struct kvm_async_pf *work)
+{
+	struct kvm_lapic_irq irq = { .delivery_mode = APIC_DM_FIXED };
+	struct apfint_vcpu *av;
+	u64 saved;
+	u32 token;
+
+	apfint_enter();
+	av = apfint_armed_vcpu(vcpu);
+	if (!av) {
+		if (vcpu->arch.apf.msr_val & KVM_ASYNC_PF_ENABLED)
+			apfint_count(legacy);
+		orig_page_present(vcpu, work);
+		goto out;
+	}
+
+	saved = apfint_hide_enabled(vcpu);
+	orig_page_present(vcpu, work);
+	vcpu->arch.apf.msr_val = saved;
+	token = work->arch.token;	/* ~0 for wake-all, set by kvm */
+
+	if (work->wakeup_all) {
+		apfint_count(wake_all);
+	} else if (apfint_take_halted(&av->apf, token)) {
+		av->stats.halted_skipped++;
+		apfint_count(halted_skipped);
+		goto out;
+	}
+
+	if (!av->slot_valid ||
+	    kvm_write_guest_cached(vcpu->kvm, &av->slot, &token,
+				   sizeof(token))) {
+		apfint_count(slot_write_errors);
+		goto out;
+	}
+	/* Set before injecting: the work item reads it to skip the kick. */
+	WARN_ON_ONCE(!apfint_mark_pending(&av->apf));
+	irq.vector = apfint_vector(&av->apf);
+	apfint_apic_set_irq(vcpu, &irq, NULL);
+	av->stats.delivered++;
+	apfint_count(delivered);
+out:
+	apfint_leave();
+}
+
+/* Count each wait for delivery once, under its first reason. */
+static bool apfint_defer(struct apfint_vcpu *av, u64 *reason)
+{
+	if (!av->deferring) {
+		av->deferring = true;
+		(*reason)++;
+		apfint_count(deferred);
+	}
+	return false;
+}
+
+static bool apfint_can_inject(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av;
+	u32 slot = 0;
+	bool r;
+
+	apfint_enter();
+	av = apfint_armed_vcpu(vcpu);
+	if (!av) {
+		r = orig_can_inject(vcpu);
+		goto out;
+	}
+	/*
+	 * Upstream's kvm_arch_can_dequeue_async_page_present() with its later
+	 * LAPIC fix: a ready page stays queued until it can be delivered.
+	 */
+	if (!apfint_vector_usable(apfint_vector(&av->apf))) {
+		r = apfint_defer(av, &av->stats.deferred_vector);
+		goto out;
+	}
+	if (!apfint_lapic_enabled(vcpu)) {
+		r = apfint_defer(av, &av->stats.deferred_lapic);
+		goto out;
+	}
+	if (!av->slot_valid ||
+	    kvm_read_guest_cached(vcpu->kvm, &av->slot, &slot, sizeof(slot)) ||
+	    slot) {
+		r = apfint_defer(av, &av->stats.deferred_slot);
+		goto out;
+	}
+	av->deferring = false;
+	r = true;
+out:
+	apfint_leave();
+	return r;
+}
+
+/*
+ * The vCPU loop's rescan (old kvm calls it after every exit) and our ACK's.
+ * Clearing our request first: a completion queued after this point raises
+ * it again and makes the next guest entry bail out to rescan.
+ */
+void apfint_check_completion(struct kvm_vcpu *vcpu)
+{
+	/* kvm_check_request() orders the clear before reading the queue. */
+	kvm_check_request(APFINT_REQ_APF_READY, vcpu);
+	orig_check_completion(vcpu);
+}
+
+static void apfint_check_completion_hook(struct kvm_vcpu *vcpu)
+{
+	apfint_enter();
+	apfint_check_completion(vcpu);
+	apfint_leave();
+}
+
+/*
+ * Upstream's kvm_arch_async_page_present_queued(), run by the work item
+ * after it queued its completion.  The request makes vcpu_enter_guest()
+ * bail out before entering the guest, so a vCPU on its way in cannot miss
+ * the completion; the kick gets a vCPU already in the guest out.
+ */
+static void apfint_page_ready_queued(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av;
+	bool kick = false;
+
+	rcu_read_lock();
+	av = apfint_vcpu_find(vcpu);
+	if (av && apfint_armed(&av->apf)) {
+		kvm_make_request(APFINT_REQ_APF_READY, vcpu);
+		/*
+		 * Pairs with the smp_mb() in the ACK: either the ACK's
+		 * rescan sees our completion or we see pending cleared.
+		 */
+		smp_mb__after_atomic();
+		kick = READ_ONCE(av->apf.mode) != APFINT_PENDING;
+		if (kick) {
+			atomic64_inc(&av->stats.kicks);
+			apfint_count(kicks);
+		}
+	}
+	rcu_read_unlock();
+	if (kick)
+		kvm_vcpu_kick(vcpu);
+}
+
+static void apfint_async_pf_execute(struct work_struct *work)
+{
+	struct kvm_async_pf *apf = container_of(work, struct kvm_async_pf,
+						work);
+	struct kvm_vcpu *vcpu = apf->vcpu;
+	struct kvm *kvm = vcpu->kvm;
+
+	apfint_enter();
+	/*
+	 * The original may free apf, and on older kernels drop the last
+	 * reference to the VM.  Keep the VM (and so the vcpu) alive until
+	 * we are done with it; newer kernels flush this work item before
+	 * they free the vCPU.
+	 */
+	if (apfint_work_holds_kvm_ref)
+		kvm_get_kvm(kvm);
+	orig_async_pf_execute(work);
+	apfint_page_ready_queued(vcpu);
+	if (apfint_work_holds_kvm_ref)
+		kvm_put_kvm(kvm);
+	apfint_leave();
+}
+
+static int apfint_setup_async_pf(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
+				 unsigned long hva,
+				 struct kvm_arch_async_pf *arch)
+{
+	struct apfint_vcpu *av;
+	int r;
+
+	apfint_enter();
+	av = apfint_armed_vcpu(vcpu);
+	if (av && !arch->token) {
+		/* 0 reads as "slot free" to an interrupt-mode guest. */
+		arch->token = apfint_fix_token(arch->token,
+					       &vcpu->arch.apf.id,
+					       vcpu->vcpu_id);
+		av->stats.tokens_fixed++;
+		apfint_count(tokens_fixed);
+	}
+	r = orig_setup_async_pf(vcpu, cr2_or_gpa, hva, arch);
+	apfint_leave();
+	return r;
+}
+
+static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
+{
+	apfint_enter();
+	orig_vcpu_reset(vcpu, init_event);
+	apfint_vcpu_reset(vcpu);
+	apfint_leave();
+}
+
+static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
+{
+	apfint_enter();
+	apfint_vcpu_free(vcpu);
+	orig_vcpu_teardown(vcpu);
+	apfint_leave();
+}
+
+struct apfint_hook apfint_deliver_hooks[] = {
+	{ .name = "kvm_arch_async_page_not_present",
+	  .replacement = apfint_page_not_present,
+	  .orig = &orig_page_not_present },
+	{ .name = "kvm_arch_async_page_present",
+	  .replacement = apfint_page_present, .orig = &orig_page_present },
+	{ .name = "kvm_arch_can_inject_async_page_present",
+	  .replacement = apfint_can_inject, .orig = &orig_can_inject },
+	{ .name = "kvm_check_async_pf_completion",
+	  .replacement = apfint_check_completion_hook,
+	  .orig = &orig_check_completion },
+	{ .name = "kvm_setup_async_pf",
+	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
+	{ .name = "kvm_vcpu_reset",
+	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
+	{ .name = "async_pf_execute",
+	  .replacement = apfint_async_pf_execute,
+	  .orig = &orig_async_pf_execute },
+};
+
+const size_t apfint_nr_deliver_hooks = ARRAY_SIZE(apfint_deliver_hooks);
+
+/* Installed first and removed last: see apfint_vcpu_quiesce_all(). */
+struct apfint_hook apfint_teardown_hook[] = {
+	{ .name = APFINT_VCPU_TEARDOWN_SYM,
+	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
+};
+
+/* Functions we call but do not hook. */
+int apfint_deliver_resolve(void)
+{
+	apfint_apic_set_irq = (void *)apfint_lookup("kvm_apic_set_irq");
+	if (!apfint_apic_set_irq) {
+		pr_err("kvm symbol kvm_apic_set_irq not found: unexpected kvm layout, not loading\n");
+		return -ENOENT;
+	}
+	apfint_work_holds_kvm_ref = !apfint_lookup(APFINT_APF_FLUSH_HELPER_SYM);
+	pr_info("async work item %s a VM reference\n",
+		apfint_work_holds_kvm_ref ? "holds" : "does not hold");
+	return 0;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * apfint_host: redirect kvm.ko functions to ours with ftrace, the way
+ * livepatch does (IPMODIFY), in the shape of ilammy/ftrace-hook.
+ *
+ * One ftrace_ops carries a whole table, so a table is installed or removed
+ * in one register/unregister call and a failure halfway leaves the kernel
+ * as it was.  A replacement calls the original through its plain address:
+ * the thunk lets a call through unchanged when it comes from this module
+ * (parent_ip), which is why Kbuild turns off sibling-call optimisation (a
+ * tail call would hide us as the caller and recurse forever).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/ftrace.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "apfint_host.h"
+
+atomic_t apfint_inflight = ATOMIC_INIT(0);
+
+#if HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED
+static unsigned long apfint_kallsyms(const char *name)
+{
+	return kallsyms_lookup_name(name);
+}
+#else
+/*
+ * kallsyms_lookup_name() is not exported (5.7+) but still traceable: a
+ * kprobe placed on it by name reports its address.
+ */
+static unsigned long (*apfint_kallsyms_fn)(const char *name);
+
+static unsigned long apfint_kallsyms(const char *name)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+
+	if (!apfint_kallsyms_fn) {
+		if (register_kprobe(&kp) < 0)
+			return 0;
+		apfint_kallsyms_fn = (void *)kp.addr;
+		unregister_kprobe(&kp);
+	}
+	return apfint_kallsyms_fn ? apfint_kallsyms_fn(name) : 0;
+}
+#endif
+
+/*
+ * Every symbol we need lives in kvm.ko: asking for "kvm:<name>" keeps a
+ * same-named symbol elsewhere (another module) from being picked.
+ */
+unsigned long apfint_lookup(const char *name)
+{
+	char buf[KSYM_NAME_LEN + 8];
+
+	snprintf(buf, sizeof(buf), "kvm:%s", name);
+	return apfint_kallsyms(buf);
+}
+
+static void notrace apfint_ftrace_thunk(unsigned long ip,
+					unsigned long parent_ip,
+					struct ftrace_ops *ops,
+					struct pt_regs *regs)
+{
+	struct apfint_hook_set *set = container_of(ops, struct apfint_hook_set,
+						   ops);
+	size_t i;
+
+	/* Our own call of the original: let it run. */
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->hooks[i].address == ip) {
+			atomic64_inc(&set->hooks[i].hits);
+			regs->ip = (unsigned long)set->hooks[i].replacement;
+			return;
+		}
+	}
+}
+
+static void apfint_unfilter(struct apfint_hook_set *set, size_t n)
+{
+	while (n--)
+		ftrace_set_filter_ip(&set->ops, set->hooks[n].address, 1, 0);
+}
+
+int apfint_hooks_install(struct apfint_hook_set *set)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < set->n; i++) {
+		struct apfint_hook *h = &set->hooks[i];
+
+		h->address = apfint_lookup(h->name);
+		if (!h->address) {
+			pr_err("kvm symbol %s not found: unexpected kvm layout, not loading\n",
+			       h->name);
+			return -ENOENT;
+		}
+		*(unsigned long *)h->orig = h->address;
+		atomic64_set(&h->hits, 0);
+	}
+
+	set->ops.func = apfint_ftrace_thunk;
+	set->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+			 APFINT_FTRACE_OPS_FL_RECURSION;
+
+	for (i = 0; i < set->n; i++) {
+		struct apfint_hook *h = &set->hooks[i];
+
+		err = ftrace_set_filter_ip(&set->ops, h->address, 0, 0);
+		if (err) {
+			pr_err("cannot trace kvm's %s at %pS (error %d)\n",
+			       h->name, (void *)h->address, err);
+			apfint_unfilter(set, i);
+			return err;
+		}
+	}
+
+	err = register_ftrace_function(&set->ops);
+	if (err) {
+		/*
+		 * -EBUSY here is usually another IPMODIFY user (a livepatch,
+		 * kpatch or a kprobe with a post handler) on one of them.
+		 */
+		pr_err("cannot redirect kvm functions (error %d): another livepatch or kprobe may own one of them\n",
+		       err);
+		apfint_unfilter(set, set->n);
+		return err;
+	}
+	set->installed = true;
+	return 0;
+}
+
+void apfint_hooks_remove(struct apfint_hook_set *set)
+{
+	int err;
+
+	if (!set->installed)
+		return;
+	/*
+	 * unregister_ftrace_function() waits until no CPU is left in the
+	 * trampoline or our thunk (for preemptible kernels through
+	 * synchronize_rcu_tasks()); replacements still running are counted
+	 * in apfint_inflight and waited for by the caller.
+	 */
+	err = unregister_ftrace_function(&set->ops);
+	if (err)
+		pr_err("unregister_ftrace_function failed (%d)\n", err);
+	apfint_unfilter(set, set->n);
+	set->installed = false;
+}
+
+/*
+ * Wait for replacements that are still running (they were entered before
+ * the hooks went away), then for any task preempted between our last
+ * instruction and its return.
+ */
+void apfint_hooks_drain(void)
+{
+	while (atomic_read(&apfint_inflight))
+		msleep(20);
+#if APFINT_KERNEL_PREEMPTIBLE && defined(CONFIG_TASKS_RCU)
+	synchronize_rcu_tasks();
+#else
+	synchronize_rcu();
+#endif
+}

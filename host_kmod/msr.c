@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * apfint_host: what userspace and the guest see of the feature: the MSRs
+ * (EN bit 3, INT, ACK), KVM_CAP_ASYNC_PF_INT, CPUID 0x40000001.EAX bit 14
+ * and the MSR index list.  Shaped like upstream 5.8's x86.c: one helper
+ * per MSR, returning 1 for #GP and 0 for OK; the hook only dispatches.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kvm_host.h>
+#include <linux/uaccess.h>
+
+#include "apfint_host.h"
+
+static int (*orig_set_msr_common)(struct kvm_vcpu *vcpu,
+				  struct msr_data *msr_info);
+static int (*orig_get_msr_common)(struct kvm_vcpu *vcpu,
+				  struct msr_data *msr_info);
+static int (*orig_check_extension)(struct kvm *kvm, long ext);
+static int (*orig_get_cpuid)(struct kvm_cpuid2 *cpuid,
+			     struct kvm_cpuid_entry2 __user *entries,
+			     unsigned int type);
+static long (*orig_dev_ioctl)(struct file *filp, unsigned int ioctl,
+			      unsigned long arg);
+
+static bool apfint_lapic_in_kernel(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.apic;
+}
+
+static int apfint_set_int(struct kvm_vcpu *vcpu, u64 data)
+{
+	struct apfint_vcpu *av;
+
+	if (apfint_check_int_msr(data, apfint_lapic_in_kernel(vcpu)))
+		return 1;
+	av = apfint_vcpu_find(vcpu);
+	/* Userspace writes 0 on every reset: no state needed for that. */
+	if (!av && !data)
+		return 0;
+	if (!av)
+		av = apfint_vcpu_get(vcpu);
+	if (!av)
+		return 1;
+	av->apf.int_msr = data;
+	return 0;
+}
+
+/*
+ * EN.  Without bit 3 the write is stock kvm's alone (after leaving
+ * interrupt mode).  With bit 3, kvm gets the value without it (old kvm
+ * treats bit 3 as reserved) and we keep the rest of upstream's semantics.
+ */
+static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+{
+	u64 data = msr_info->data;
+	struct msr_data stripped = *msr_info;
+	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
+	int r;
+
+	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
+		if (av)
+			apfint_vcpu_disarm(av);
+		return orig_set_msr_common(vcpu, msr_info);
+	}
+
+	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu),
+				msr_info->host_initiated,
+				av ? av->apf.int_msr : 0))
+		return 1;
+	if (!av)
+		av = apfint_vcpu_get(vcpu);
+	if (!av)
+		return 1;
+
+	if (apfint_en_wants_int(data)) {
+		/*
+		 * Map the token word before kvm commits to anything, so that
+		 * a bad GPA fails the write cleanly (upstream stores EN first
+		 * and keeps a broken cache).  The area is 64-byte aligned, so
+		 * the word never crosses a page.
+		 */
+		if (kvm_gfn_to_hva_cache_init(vcpu->kvm, &av->slot,
+					      (data & APFINT_EN_GPA_MASK) +
+					      APFINT_AREA_TOKEN_OFFSET,
+					      sizeof(u32)))
+			return 1;
+		av->slot_valid = true;
+	}
+
+	stripped.data = apfint_en_for_kvm(data);
+	r = orig_set_msr_common(vcpu, &stripped);
+	if (r)
+		return r;
+
+	if (!apfint_en_wants_int(data)) {
+		/* Bit 3 without ENABLED: off, as upstream; reads keep bit 3. */
+		apfint_vcpu_disarm(av);
+		av->apf.en = data;
+		return 0;
+	}
+	/*
+	 * kvm queued its wake-all; it is dequeued on this thread after we
+	 * return, by which time the vCPU is armed and it goes out as an
+	 * interrupt like upstream's.
+	 */
+	if (apfint_vcpu_arm(av, data)) {
+		/* Module going away: undo kvm's enable, fail the write. */
+		stripped.data = 0;
+		orig_set_msr_common(vcpu, &stripped);
+		return 1;
+	}
+	return 0;
+}
+
+static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
+{
+	struct apfint_vcpu *av;
+
+	if (!(data & APFINT_ACK_BIT))
+		return 0;
+	av = apfint_vcpu_find(vcpu);
+	if (!av || !apfint_ack(&av->apf))
+		return 0;
+	av->stats.acks++;
+	apfint_count(acks);
+	/*
+	 * Pairs with the smp_mb() in the work item's kick: either it sees
+	 * the pending mark gone and kicks, or this rescan sees its
+	 * completion.
+	 */
+	smp_mb();
+	apfint_check_completion(vcpu);
+	return 0;
+}
+
+static int apfint_set_msr_common(struct kvm_vcpu *vcpu,
+				 struct msr_data *msr_info)
+{
+	int r;
+
+	apfint_enter();
+	switch (msr_info->index) {
+	case MSR_KVM_ASYNC_PF_EN:
+		r = apfint_set_en(vcpu, msr_info);
+		break;
+	case MSR_KVM_ASYNC_PF_INT:
+		r = apfint_set_int(vcpu, msr_info->data);
+		break;
+	case MSR_KVM_ASYNC_PF_ACK:
+		r = apfint_set_ack(vcpu, msr_info->data);
+		break;
+	default:
+		r = orig_set_msr_common(vcpu, msr_info);
+		break;
+	}
+	apfint_leave();
+	return r;
+}
+
+static int apfint_get_msr_common(struct kvm_vcpu *vcpu,
+				 struct msr_data *msr_info)
+{
+	struct apfint_vcpu *av;
+	int r = 0;
+
+	apfint_enter();
+	switch (msr_info->index) {
+	case MSR_KVM_ASYNC_PF_EN:
+		r = orig_get_msr_common(vcpu, msr_info);
+		av = apfint_vcpu_find(vcpu);
+		if (!r && av && (av->apf.en & KVM_ASYNC_PF_DELIVERY_AS_INT))
+			msr_info->data |= KVM_ASYNC_PF_DELIVERY_AS_INT;
+		break;
+	case MSR_KVM_ASYNC_PF_INT:
+		av = apfint_vcpu_find(vcpu);
+		msr_info->data = av ? av->apf.int_msr : 0;
+		break;
+	case MSR_KVM_ASYNC_PF_ACK:
+		/* Write-only in effect; upstream reads 0. */
+		msr_info->data = 0;
+		break;
+	default:
+		r = orig_get_msr_common(vcpu, msr_info);
+		break;
+	}
+	apfint_leave();
+	return r;
+}
+
+static int apfint_check_extension(struct kvm *kvm, long ext)
+{
+	int r;
+
+	apfint_enter();
+	if (ext == KVM_CAP_ASYNC_PF_INT)
+		r = 1;
+	else
+		r = orig_check_extension(kvm, ext);
+	apfint_leave();
+	return r;
+}
+
+/*
+ * KVM_GET_SUPPORTED_CPUID: the entries are already in the user's buffer
+ * when the original returns; set bit 14 in 0x40000001.EAX there.  Runs in
+ * the ioctl's process context, so the user accesses are plain ones.
+ */
+static int apfint_get_cpuid(struct kvm_cpuid2 *cpuid,
+			    struct kvm_cpuid_entry2 __user *entries,
+			    unsigned int type)
+{
+	u32 i, function, eax;
+	int r;
+
+	apfint_enter();
+	r = orig_get_cpuid(cpuid, entries, type);
+	if (r || type != KVM_GET_SUPPORTED_CPUID)
+		goto out;
+	for (i = 0; i < cpuid->nent; i++) {
+		if (get_user(function, &entries[i].function)) {
+			r = -EFAULT;
+			goto out;
+		}
+		if (function != KVM_CPUID_FEATURES)
+			continue;
+		if (get_user(eax, &entries[i].eax) ||
+		    put_user(eax | BIT(KVM_FEATURE_ASYNC_PF_INT),
+			     &entries[i].eax))
+			r = -EFAULT;
+		break;
+	}
+out:
+	apfint_leave();
+	return r;
+}
+
+static const u32 apfint_msrs[] = { MSR_KVM_ASYNC_PF_INT, MSR_KVM_ASYNC_PF_ACK };
+
+/*
+ * KVM_GET_MSR_INDEX_LIST: append our MSRs after kvm's, keeping its E2BIG
+ * protocol (nmsrs always reports the full count).
+ */
+static long apfint_msr_index_list(struct file *filp, unsigned long arg)
+{
+	struct kvm_msr_list __user *user_list = (void __user *)arg;
+	u32 room, count;
+	long r;
+
+	if (get_user(room, &user_list->nmsrs))
+		return -EFAULT;
+	r = orig_dev_ioctl(filp, KVM_GET_MSR_INDEX_LIST, arg);
+	if (r && r != -E2BIG)
+		return r;
+	if (get_user(count, &user_list->nmsrs))
+		return -EFAULT;
+	if (put_user(count + (u32)ARRAY_SIZE(apfint_msrs), &user_list->nmsrs))
+		return -EFAULT;
+	if (r || room < count + ARRAY_SIZE(apfint_msrs))
+		return -E2BIG;
+	if (copy_to_user(user_list->indices + count, apfint_msrs,
+			 sizeof(apfint_msrs)))
+		return -EFAULT;
+	return 0;
+}
+
+static long apfint_dev_ioctl(struct file *filp, unsigned int ioctl,
+			     unsigned long arg)
+{
+	long r;
+
+	apfint_enter();
+	if (ioctl == KVM_GET_MSR_INDEX_LIST)
+		r = apfint_msr_index_list(filp, arg);
+	else
+		r = orig_dev_ioctl(filp, ioctl, arg);
+	apfint_leave();
+	return r;
+}
+
+struct apfint_hook apfint_msr_hooks[] = {
+	{ .name = "kvm_set_msr_common", .replacement = apfint_set_msr_common,
+	  .orig = &orig_set_msr_common },
+	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr_common,
+	  .orig = &orig_get_msr_common },
+	{ .name = "kvm_vm_ioctl_check_extension",
+	  .replacement = apfint_check_extension,
+	  .orig = &orig_check_extension },
+	{ .name = "kvm_dev_ioctl_get_cpuid", .replacement = apfint_get_cpuid,
+	  .orig = &orig_get_cpuid },
+	{ .name = "kvm_arch_dev_ioctl", .replacement = apfint_dev_ioctl,
+	  .orig = &orig_dev_ioctl },
+};
+
+const size_t apfint_nr_msr_hooks = ARRAY_SIZE(apfint_msr_hooks);

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * apfint_host: per-vCPU state.  Old kvm has no room for it, so it lives in
+ * a hash keyed by the vcpu pointer.  An entry exists only for vCPUs that
+ * touched the new MSRs (or EN bit 3); it is freed when kvm tears the vCPU
+ * down (the teardown hook), so it can never outlive its VM or be found by
+ * a later vCPU that reuses the address.
+ *
+ * Lifetime: the vCPU's own thread (holding vcpu->mutex) creates, changes
+ * and resets its entry; teardown frees it when no vCPU thread runs.  The
+ * async work item only reads the mode, under RCU.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "apfint_host.h"
+
+DEFINE_HASHTABLE(apfint_vcpus, 8);
+/* Serialises writers of the hash, and the unload walk against teardown. */
+DEFINE_SPINLOCK(apfint_vcpus_lock);
+
+struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av, *found = NULL;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(apfint_vcpus, av, node, (unsigned long)vcpu) {
+		if (av->vcpu == vcpu) {
+			found = av;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	/*
+	 * Only the vCPU's own thread (or its teardown) frees the entry, and
+	 * every caller but the work item runs there; the work item keeps its
+	 * own rcu_read_lock() around the use.
+	 */
+	return found;
+}
+
+/* Find or create; vCPU thread only (may sleep). */
+struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
+
+	if (av)
+		return av;
+	av = kzalloc(sizeof(*av), GFP_KERNEL_ACCOUNT);
+	if (!av)
+		return NULL;
+	av->vcpu = vcpu;
+	av->kvm = vcpu->kvm;
+	av->vcpu_id = vcpu->vcpu_id;
+	av->vm_pid = task_tgid_nr(current);
+	apfint_apf_init(&av->apf);
+	atomic64_set(&av->stats.kicks, 0);
+
+	spin_lock(&apfint_vcpus_lock);
+	hash_add_rcu(apfint_vcpus, &av->node, (unsigned long)vcpu);
+	spin_unlock(&apfint_vcpus_lock);
+	return av;
+}
+
+/*
+ * Each armed vCPU holds a reference on this module, so that `rmmod` fails
+ * with EBUSY instead of leaving a guest that waits for interrupts without
+ * anyone to send them.
+ */
+int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
+{
+	if (apfint_armed(&av->apf)) {
+		apfint_arm(&av->apf, en);
+		return 0;
+	}
+	if (!try_module_get(THIS_MODULE))
+		return -EBUSY;	/* being unloaded: stay legacy */
+	apfint_arm(&av->apf, en);
+	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
+		pr_info("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
+			av->vm_pid, av->vcpu_id);
+	return 0;
+}
+
+void apfint_vcpu_disarm(struct apfint_vcpu *av)
+{
+	av->deferring = false;
+	if (apfint_disarm(&av->apf)) {
+		atomic64_dec(&apfint_stats.armed_vcpus);
+		module_put(THIS_MODULE);
+	}
+}
+
+/* kvm_vcpu_reset() (INIT and RESET) clears EN and INT, as upstream does. */
+void apfint_vcpu_reset(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
+
+	if (!av)
+		return;
+	apfint_vcpu_disarm(av);
+	av->apf.int_msr = 0;
+	av->slot_valid = false;
+}
+
+static void apfint_vcpu_unlink(struct apfint_vcpu *av)
+{
+	hash_del_rcu(&av->node);
+	apfint_vcpu_disarm(av);
+	kfree_rcu(av, rcu);
+}
+
+/* vCPU teardown: no vCPU thread runs any more, the work items are done. */
+void apfint_vcpu_free(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av;
+	struct hlist_node *tmp;
+
+	spin_lock(&apfint_vcpus_lock);
+	hash_for_each_possible_safe(apfint_vcpus, av, tmp, node,
+				    (unsigned long)vcpu) {
+		if (av->vcpu == vcpu)
+			apfint_vcpu_unlink(av);
+	}
+	spin_unlock(&apfint_vcpus_lock);
+}
+
+/*
+ * Unload, after every hook but teardown is gone and no replacement runs:
+ * nothing can raise our request bit any more, but one raised just before
+ * may still be set, and old kvm would never clear it (the vCPU would keep
+ * bailing out of vcpu_enter_guest()).  Teardown still takes our lock, so
+ * the vcpu stays alive while we clear it.
+ */
+void apfint_vcpu_quiesce_all(void)
+{
+	struct apfint_vcpu *av;
+	int bkt;
+
+	spin_lock(&apfint_vcpus_lock);
+	hash_for_each(apfint_vcpus, bkt, av, node)
+		kvm_clear_request(APFINT_REQ_APF_READY, av->vcpu);
+	spin_unlock(&apfint_vcpus_lock);
+}
+
+/* Unload, after the teardown hook is gone too. */
+void apfint_vcpu_free_all(void)
+{
+	struct apfint_vcpu *av;
+	struct hlist_node *tmp;
+	int bkt;
+
+	spin_lock(&apfint_vcpus_lock);
+	hash_for_each_safe(apfint_vcpus, bkt, tmp, av, node) {
+		/* An armed vCPU holds a module reference: cannot be here. */
+		WARN_ON(apfint_armed(&av->apf));
+		apfint_vcpu_unlink(av);
+	}
+	spin_unlock(&apfint_vcpus_lock);
+}
+
+static const char * const apfint_mode_names[] = {
+	[APFINT_IDLE] = "idle",
+	[APFINT_ARMED] = "armed",
+	[APFINT_PENDING] = "pending",
+};
+
+int apfint_vcpus_show(struct seq_file *m, void *unused)
+{
+	struct apfint_vcpu *av;
+	int bkt;
+
+	seq_puts(m, "pid vcpu mode vector delivered deferred_slot deferred_lapic deferred_vector halted_skipped acks kicks tokens_fixed nopaging_halts\n");
+	spin_lock(&apfint_vcpus_lock);
+	hash_for_each(apfint_vcpus, bkt, av, node) {
+		const struct apfint_vcpu_stats *s = &av->stats;
+
+		seq_printf(m, "%d %d %s %u %llu %llu %llu %llu %llu %llu %lld %llu %llu\n",
+			   av->vm_pid, av->vcpu_id,
+			   apfint_mode_names[READ_ONCE(av->apf.mode)],
+			   apfint_vector(&av->apf), s->delivered,
+			   s->deferred_slot, s->deferred_lapic,
+			   s->deferred_vector, s->halted_skipped, s->acks,
+			   (long long)atomic64_read(&s->kicks),
+			   s->tokens_fixed, s->nopaging_halts);
+	}
+	spin_unlock(&apfint_vcpus_lock);
+	return 0;
+}
