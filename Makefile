@@ -26,7 +26,7 @@ MODULE_DIRS ?= host_kmod guest_kmod
 # never be linked against another), under build/<kernel>/.
 KTAG = $(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 
-.PHONY: all modules clean check unit build-test vm integration conformance \
+.PHONY: all modules clean distclean check unit build-test vm integration conformance \
 	lint demo bench dkms-test help print-version
 
 all: modules
@@ -44,6 +44,10 @@ clean:
 		rm -rf $$d/*.o $$d/.*.cmd $$d/*.ko $$d/*.mod $$d/*.mod.c \
 			$$d/modules.order $$d/Module.symvers $$d/.tmp_versions; \
 	done
+	@# build/test-out keeps the test logs; 'make distclean' drops them too.
+	rm -rf $(filter-out build/test-out,$(wildcard build/*))
+
+distclean: clean
 	rm -rf build
 
 # The test tiers: tests/run prints one line per test and the summary line.
