@@ -119,8 +119,13 @@ static void apfint_release_handler(void)
 	if (!apfint_owns_handler)
 		return;
 	kvm_set_posted_intr_wakeup_handler(NULL);
-	/* No CPU may still run apfint_irq_handler() when the module goes. */
-	apfint_sync_irq_handlers();
+	/*
+	 * No CPU may still run apfint_irq_handler() when the module goes.
+	 * It runs with interrupts off, so once every CPU took an IPI after
+	 * the pointer changed, none is inside it.  Unlike synchronize_rcu(),
+	 * this holds before the v4.20 RCU flavour consolidation too.
+	 */
+	kick_all_cpus_sync();
 	apfint_owns_handler = false;
 }
 

@@ -131,18 +131,6 @@
 #endif
 
 /*
- * v4.20 (RCU flavour consolidation, "rcu: Define
- * RCU-sched API in terms of RCU for Tree RCU PREEMPT builds"):
- * synchronize_rcu() also waits for interrupt handlers and other
- * irq-disabled regions.  Before it, only synchronize_sched() did.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(4, 20, 0)
-#define apfint_sync_irq_handlers()	synchronize_rcu()
-#else
-#define apfint_sync_irq_handlers()	synchronize_sched()
-#endif
-
-/*
  * v5.7 ("kallsyms: unexport kallsyms_lookup_name() and
  * kallsyms_on_each_symbol()"): without it apfint_guest cannot read who owns
  * the wake-up vector's handler and relies on its module notifier alone.
