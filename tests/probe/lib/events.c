@@ -99,8 +99,9 @@ void ev_print(struct vm *vm, bool summary_only)
 				break;
 			case GEV_RDY_INT:
 				tok_name(e->token, tok, sizeof(tok));
-				snprintf(det, sizeof(det), " vec=%#llx",
-					 (unsigned long long)e->a);
+				snprintf(det, sizeof(det), " vec=%#llx flags=%llu",
+					 (unsigned long long)e->a,
+					 (unsigned long long)e->b);
 				break;
 			case GEV_RDY_PF:
 				tok_name(e->token, tok, sizeof(tok));

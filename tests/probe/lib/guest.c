@@ -225,7 +225,7 @@ static void apf_irq(struct gvcpu *g)
 	uint32_t mode = g->irq_mode;
 
 	g->nr_ready++;
-	g_ev(GEV_RDY_INT, token, g->vector, 0);
+	g_ev(GEV_RDY_INT, token, g->vector, *g_area_flags(g));
 	if (!(mode & IRQ_NO_EOI))
 		g_apic_write(APIC_EOI, 0);
 	if (!(mode & IRQ_NO_CLEAR))

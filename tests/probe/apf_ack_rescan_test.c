@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ack_rescan: with page-ready B completed and queued behind A, clearing
+ * offset 4 alone delivers nothing (nothing makes the host look again);
+ * the ACK write rescans the queue and B arrives at once, before the
+ * instruction after the wrmsr.
+ */
+#include "probe.h"
+#include "guest.h"
+
+static void guest(struct gvcpu *g)
+{
+	uint32_t a = 0, b = 0;
+	uint64_t v;
+
+	g_std_setup();
+	g->irq_mode = IRQ_NO_CLEAR | IRQ_NO_ACK;
+	if (g_touch_safe(UFFD_PAGE_GPA(0), &v, &a) != 14 ||
+	    g_touch_safe(UFFD_PAGE_GPA(1), &v, &b) != 14)
+		guest_fail("no async #PF", 0, 0);
+	g_resolve(0);
+	g_wait_done(0);
+	if (g_wait_ready(a, WAIT_EXIT, 0))
+		guest_fail("no page ready for A", a, 0);
+	g_resolve(1);
+	g_wait_done(1);			/* B is queued now */
+	g_ev(GEV_MARK, 0, 1, 0);
+	*g_area_token(g) = 0;		/* clear, no ACK */
+	g_exits(5);
+	g_ev(GEV_MARK, 0, 2, 0);
+	g->irq_mode = 0;
+	g_wrmsr(MSR_KVM_ASYNC_PF_ACK, 1);
+	g_ev(GEV_MARK, 0, 3, 0);
+	g_exits(2);
+	g_ev(GEV_MARK, 0, 4, 0);
+	g_ev(GEV_OBS, 0, 2, a);
+	g_ev(GEV_OBS, 0, 3, b);
+}
+
+int main(void)
+{
+	struct vm *vm;
+	struct vcpu *v;
+	uint32_t a = 0, b = 0;
+	int m[5], i;
+
+	probe_init("ack_rescan");
+	vm = vm_simple(guest, 4);
+	v = vm->vcpus[0];
+	if (vm_run_report(vm, 60))
+		return probe_fail("%s", v->why);
+	ev_print(vm, false);
+	for (i = 1; i < 5; i++)
+		m[i] = ev_mark(v, i);
+	a = ev_obs(v, 2, 0);
+	b = ev_obs(v, 3, 0);
+	check("ran", m[1] >= 0 && m[4] > m[1] && a && b && a != b,
+	      "two faults, guest ran to the end");
+	check_num("a_delivered_once", ev_ready_count(v, a, 0), 1);
+	check_num("b_not_on_clear_alone", ev_ready_count(v, b, m[1]) -
+		  ev_ready_count(v, b, m[2]), 0);
+	check_num("b_at_once_on_ack", ev_ready_count(v, b, m[2]) -
+		  ev_ready_count(v, b, m[3]), 1);
+	check_num("b_delivered_once", ev_ready_count(v, b, 0), 1);
+	return probe_finish();
+}
