@@ -73,6 +73,7 @@ struct apfint_vcpu_stats {
 	atomic64_t kicks;
 	u64 tokens_fixed;
 	u64 nopaging_halts;
+	u64 queue_kept;		/* CR0.PG toggles that kept the queue */
 };
 
 struct apfint_vcpu {

@@ -17,7 +17,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kallsyms.h>
 #include <linux/kvm_host.h>
+#include <linux/string.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 
@@ -29,6 +31,7 @@ static void (*orig_page_present)(struct kvm_vcpu *vcpu,
 				 struct kvm_async_pf *work);
 static bool (*orig_can_inject)(struct kvm_vcpu *vcpu);
 static void (*orig_check_completion)(struct kvm_vcpu *vcpu);
+static void (*orig_clear_completion_queue)(struct kvm_vcpu *vcpu);
 static int (*orig_setup_async_pf)(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 				  unsigned long hva,
 				  struct kvm_arch_async_pf *arch);
@@ -289,6 +292,42 @@ static void apfint_async_pf_execute(struct work_struct *work)
 	apfint_leave();
 }
 
+static bool apfint_called_from(unsigned long ret, const char *fn)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	size_t n = strlen(fn);
+
+	sprint_symbol_no_offset(buf, ret);
+	return !strncmp(buf, fn, n) && (buf[n] == '\0' || buf[n] == ' ');
+}
+
+/*
+ * Old kvm drops the whole async queue whenever CR0.PG changes.  RSM turns
+ * paging back on through kvm_set_cr0() after SMM ran with it off, so every
+ * SMI strands the guest tasks waiting for a page-ready (hung tasks).
+ * Upstream fixed it ("KVM: x86: Don't clear async #PF queue when CR0.PG is
+ * disabled (e.g. on #SMI)") by keeping the queue and rescanning once
+ * paging is back; do that for interrupt-mode vCPUs.  The return address
+ * tells kvm_set_cr0() apart from the other callers (EN off, reset, VM
+ * destruction), which must still clear; all of these paths are rare.
+ */
+static void apfint_clear_completion_queue(struct kvm_vcpu *vcpu)
+{
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
+	struct apfint_vcpu *av;
+
+	apfint_enter();
+	av = apfint_armed_vcpu(vcpu);
+	if (av && apfint_called_from(caller, "kvm_set_cr0")) {
+		if (vcpu->arch.cr0 & X86_CR0_PG)
+			kvm_make_request(APFINT_REQ_APF_READY, vcpu);
+		av->stats.queue_kept++;
+	} else {
+		orig_clear_completion_queue(vcpu);
+	}
+	apfint_leave();
+}
+
 static int apfint_setup_async_pf(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 				 unsigned long hva,
 				 struct kvm_arch_async_pf *arch)
@@ -338,6 +377,9 @@ struct apfint_hook apfint_deliver_hooks[] = {
 	{ .name = "kvm_check_async_pf_completion",
 	  .replacement = apfint_check_completion_hook,
 	  .orig = &orig_check_completion },
+	{ .name = "kvm_clear_async_pf_completion_queue",
+	  .replacement = apfint_clear_completion_queue,
+	  .orig = &orig_clear_completion_queue },
 	{ .name = "kvm_setup_async_pf",
 	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
 	{ .name = "kvm_vcpu_reset",

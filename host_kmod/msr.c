@@ -56,6 +56,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	u64 data = msr_info->data;
 	struct msr_data stripped = *msr_info;
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
+	struct gfn_to_hva_cache slot = {};
 	int r;
 
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
@@ -76,22 +77,26 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	if (apfint_en_wants_int(data)) {
 		/*
 		 * Map the token word before kvm commits to anything, so that
-		 * a bad GPA fails the write cleanly (upstream stores EN first
-		 * and keeps a broken cache).  The area is 64-byte aligned, so
-		 * the word never crosses a page.
+		 * a bad GPA fails the write cleanly and leaves the previous
+		 * state whole (upstream stores EN first and keeps a broken
+		 * cache).  The area is 64-byte aligned, so the word never
+		 * crosses a page.
 		 */
-		if (kvm_gfn_to_hva_cache_init(vcpu->kvm, &av->slot,
+		if (kvm_gfn_to_hva_cache_init(vcpu->kvm, &slot,
 					      (data & APFINT_EN_GPA_MASK) +
 					      APFINT_AREA_TOKEN_OFFSET,
 					      sizeof(u32)))
 			return 1;
-		av->slot_valid = true;
 	}
 
 	stripped.data = apfint_en_for_kvm(data);
 	r = orig_set_msr_common(vcpu, &stripped);
 	if (r)
 		return r;
+	if (apfint_en_wants_int(data)) {
+		av->slot = slot;
+		av->slot_valid = true;
+	}
 
 	if (!apfint_en_wants_int(data)) {
 		/* Bit 3 without ENABLED: off, as upstream; reads keep bit 3. */

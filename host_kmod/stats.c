@@ -42,7 +42,8 @@ static const struct {
 	const char *name;
 	atomic64_t *counter;
 } apfint_counters[] = {
-	APFINT_COUNTER(delivered),
+	/* The integration tier compares this one with the guest's HYP line. */
+	{ "irqs_injected", &apfint_stats.delivered },
 	APFINT_COUNTER(deferred),
 	APFINT_COUNTER(acks),
 	APFINT_COUNTER(kicks),

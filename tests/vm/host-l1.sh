@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# apfint_host checks in an old-kernel L1 (busybox sh): load and self-test,
+# QEMU offered kvm-asyncpf-int without a warning, the L2 guest armed
+# interrupt delivery (wake-all delivered), rmmod refused with EBUSY while it
+# runs, clean unload after it exits.  Run by tests/vm/host-test.sh.
+. /payload/common.sh
+D=/sys/kernel/debug/apfint_host
+
+counter() { cat "$D/$1" 2>/dev/null || echo none; }
+
+if ! insmod /payload/apfint_host.ko; then
+	echo "RESULT host-load fail $(dmesg | grep apfint_host | tail -n 3 | tr '\n' ' ')"
+	exit 0
+fi
+echo "RESULT host-load ok"
+dmesg | grep apfint_host | sed 's/^/# /'
+if dmesg | grep -q 'apfint_host: .*kvm functions redirected'; then
+	echo "RESULT host-hooks ok"
+else
+	echo "RESULT host-hooks fail"
+fi
+
+# The L2 guest (Debian 6.1) turns interrupt APF on when CPUID has bit 14.
+# Its QEMU runs in a memory cgroup smaller than its RAM, with L1 swapping,
+# so that re-touched guest pages come back through async page faults.
+T=/sys/kernel/debug/tracing
+for e in kvm_async_pf_not_present kvm_async_pf_ready kvm_async_pf_completed; do
+	hist_arm $T/events/kvm/$e 2>/dev/null
+done
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/l2
+echo 250M >/sys/fs/cgroup/l2/memory.max
+L2_CPU=host,+kvm-asyncpf,+kvm-asyncpf-int L2_MEM=512
+export L2_CPU L2_MEM
+(
+	read -r pid _ </proc/self/stat
+	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
+	run_l2 | tee /tmp/l2.log
+) &
+l2=$!
+
+armed=0 i=0
+while [ $i -lt 300 ] && kill -0 $l2 2>/dev/null; do
+	armed=$(counter armed_vcpus)
+	[ "$armed" != none ] && [ "$armed" -gt 0 ] && break
+	sleep 1
+	i=$((i + 1))
+done
+if [ "$armed" != none ] && [ "$armed" -gt 0 ]; then
+	echo "RESULT host-armed ok ($armed vCPU after ${i}s)"
+	if rmmod apfint_host 2>/tmp/rmmod.err; then
+		echo "RESULT host-rmmod-busy fail (unloaded under a running guest)"
+	else
+		echo "RESULT host-rmmod-busy ok ($(tr '\n' ' ' </tmp/rmmod.err))"
+	fi
+else
+	echo "RESULT host-armed fail (armed_vcpus=$armed)"
+fi
+cat $D/vcpus 2>/dev/null | sed 's/^/# vcpus: /'
+
+wait $l2
+if grep -q "doesn't support requested feature" /tmp/l2.log; then
+	echo "RESULT host-feature-offered fail ($(grep -m1 "doesn't support" /tmp/l2.log))"
+else
+	echo "RESULT host-feature-offered ok"
+fi
+if grep -q 'L2: METRIC l2 kernel_apf=on' /tmp/l2.log; then
+	echo "RESULT host-guest-enabled ok"
+else
+	echo "RESULT host-guest-enabled fail (L2 did not enable async PF)"
+fi
+wake=$(counter wake_all) inj=$(counter irqs_injected)
+if [ "$wake" != none ] && [ "$wake" -gt 0 ] && [ "$inj" -ge "$wake" ]; then
+	echo "RESULT host-wake-all ok (wake_all=$wake irqs_injected=$inj)"
+else
+	echo "RESULT host-wake-all fail (wake_all=$wake irqs_injected=$inj)"
+fi
+hyp=$(sed -n 's/^L2: METRIC l2 hyp_total=\([0-9]*\).*/\1/p' /tmp/l2.log | tail -n 1)
+if [ -n "$hyp" ] && [ "$hyp" = "$inj" ]; then
+	echo "RESULT host-none-lost ok (guest HYP total $hyp = injected $inj)"
+else
+	echo "RESULT host-none-lost fail (guest HYP total ${hyp:-none}, injected $inj)"
+fi
+for e in kvm_async_pf_not_present kvm_async_pf_ready kvm_async_pf_completed; do
+	echo "METRIC l1 $e=$(hist_total $T/events/kvm/$e)"
+done
+dump_counters $D host
+sed 's/^/# hooks: /' $D/hooks 2>/dev/null
+
+if [ "$(counter armed_vcpus)" = 0 ] && rmmod apfint_host; then
+	echo "RESULT host-unload ok"
+else
+	echo "RESULT host-unload fail (armed_vcpus=$(counter armed_vcpus))"
+fi
+dmesg | grep apfint_host | tail -n 3 | sed 's/^/# /'

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/host-test.sh K: builds apfint_host for kernel K, boots K as L1
+# with it and Debian 6.1 as L2, and runs host-l1.sh / host-l2.sh there.
+# Prints TAP lines like the other tiers.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../harness/lib.sh"
+. "$here/../tiers/report.sh"
+k=${1:?usage: host-test.sh KERNEL}
+name=vm/$k/host-check
+work=$APFINT_OUT/$name
+rm -rf "$work"
+mkdir -p "$work/l1" "$work/l2"
+build_modules "$k" "$work/mod"
+rc=$?
+if [ $rc = 77 ]; then
+	echo "ok - $name # SKIP $KMISSING"
+	exit 0
+elif [ $rc != 0 ]; then
+	echo "not ok - $name/build"
+	tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
+	exit 0
+fi
+cp "$work/mod/host_kmod/apfint_host.ko" "$here/common.sh" "$work/l1/"
+cp "$here/common.sh" "$work/l2/"
+cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c" || exit 1
+"$APFINT_TOP/tests/harness/vm" --host "$k" --guest debian-6.1 \
+	--l1 "$here/host-l1.sh" --l2 "$here/host-l2.sh" \
+	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
+	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"
+rc=$?
+cat "$work/out" | grep -E '^(RESULT|METRIC|HARNESS|#)' | sed 's/^/# /'
+report_harness "$name" $rc "$work/out"
