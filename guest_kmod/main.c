@@ -57,7 +57,6 @@ static void __exit apfint_guest_exit(void)
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/syscore_ops.h>
-#include <linux/kvm_para.h>
 #include <asm/irq.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -129,10 +128,19 @@ static void apfint_release_handler(void)
 	apfint_owns_handler = false;
 }
 
+/*
+ * Emulation offers only SVM, so the kvm_intel fallback cannot be reached
+ * in the VM tests without pretending (tests/vm/guest-fake-kvm-intel/).
+ */
+static bool test_assume_vmx;
+module_param(test_assume_vmx, bool, 0444);
+MODULE_PARM_DESC(test_assume_vmx,
+		 "testing only: act as if the CPU had VMX (kvm_intel fallback)");
+
 /* kvm_intel's own test (cpu_has_vmx()) for getting to hardware_setup(). */
 static bool apfint_cpu_has_vmx(void)
 {
-	return cpuid_ecx(1) & BIT(X86_FEATURE_VMX & 31);
+	return test_assume_vmx || (cpuid_ecx(1) & BIT(X86_FEATURE_VMX & 31));
 }
 
 /* ---- who owns POSTED_INTR_WAKEUP_VECTOR ---- */
@@ -422,10 +430,18 @@ static void apfint_debugfs_init(void)
 
 /* ---- load and unload ---- */
 
+/* As arch/x86/kernel/kvm.c does; kvm_arch_para_features() is not exported. */
+static u32 apfint_kvm_cpuid_base(void)
+{
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return 0;
+	return hypervisor_cpuid_base("KVMKVMKVM\0\0\0", 0);
+}
+
 static int apfint_check_guest_now(void)
 {
-	bool on_kvm = kvm_para_available();
-	u32 features = on_kvm ? kvm_arch_para_features() : 0;
+	u32 base = apfint_kvm_cpuid_base();
+	u32 features = base ? cpuid_eax(base | KVM_CPUID_FEATURES) : 0;
 	enum apfint_missing why;
 	u64 boot_en = 0;
 
@@ -433,7 +449,7 @@ static int apfint_check_guest_now(void)
 	if (features & BIT(KVM_FEATURE_ASYNC_PF) &&
 	    rdmsrl_safe_on_cpu(0, MSR_KVM_ASYNC_PF_EN, &boot_en))
 		boot_en = 0;
-	why = apfint_check_guest(on_kvm, features, boot_en);
+	why = apfint_check_guest(base != 0, features, boot_en);
 	if (why != APFINT_MISSING_NONE) {
 		pr_err("not loading: %s\n", apfint_missing_str(why));
 		return -ENODEV;

@@ -6,6 +6,7 @@
 #   load    insmod: every CPU in interrupt mode, the host's wake-all seen
 #   mod     the workload with the module, CPU hotplug cycles beside it
 #   reload  the workload with unload/load cycles beside it
+#   fallback  a stand-in kvm_intel loads during the workload
 #   unload  rmmod, then a quiet wait longer than the hung-task timeout
 # Then it loads the module once more and powers off with it loaded, which
 # takes the reboot notifier path (its line in the console log).
@@ -82,6 +83,49 @@ workload reload
 wait $rl
 cat $G/stats
 phase reload
+
+# kvm_intel loading (a stand-in: emulation has no VMX) must hand the
+# vector back while tasks wait, and block a load while it is there.
+if [ -f /payload/kvm_intel.ko ]; then
+	guest_unload
+	if insmod "$GUEST_KO" test_assume_vmx=1; then
+		/payload/touch "$TOUCH_MIB" "$TOUCH_PASSES" >/tmp/fb.out 2>&1 &
+		wl=$!
+		sleep "${RELOAD_GAP:-3}"
+		insmod /payload/kvm_intel.ko
+		state=$(sed -n 's/^state //p' $G/stats)
+		active=$(grep -c '^cpu=.* active=1' $G/stats)
+		dmesg | grep -q 'apfint_guest: kvm_intel is loading' && warned=1 || warned=0
+		if wait $wl; then
+			echo "RESULT workload-fallback ok"
+		else
+			echo "RESULT workload-fallback fail"
+		fi
+		cat /tmp/fb.out
+		if [ "$state" = fallback ] && [ "$active" = 0 ] && [ $warned = 1 ]; then
+			echo "RESULT guest-fallback ok state=$state, no CPU in interrupt mode, warning logged"
+		else
+			echo "RESULT guest-fallback fail state=$state active_cpus=$active warned=$warned"
+		fi
+		guest_unload
+		if insmod "$GUEST_KO" test_assume_vmx=1 2>/dev/null; then
+			echo "RESULT guest-refuse-kvm-intel fail loaded beside kvm_intel"
+			guest_unload
+		else
+			echo "RESULT guest-refuse-kvm-intel ok"
+		fi
+		rmmod kvm_intel
+	else
+		echo "RESULT guest-fallback fail insmod test_assume_vmx=1"
+	fi
+	dmesg | grep -E 'apfint_guest|kvm_intel' | tail -n 6
+	if guest_load; then
+		echo "RESULT guest-load-after-kvm-intel ok"
+	else
+		echo "RESULT guest-load-after-kvm-intel fail"
+	fi
+	phase fallback
+fi
 
 if guest_unload; then
 	echo "RESULT guest-unload ok"

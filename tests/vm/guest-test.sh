@@ -33,6 +33,13 @@ if ! make -C "$KBUILD" M="$work/mod/guest_kmod" APFINT_VERSION="$version" \
 	exit 0
 fi
 cp "$work/mod/guest_kmod/apfint_guest.ko" "$work/l2/"
+cp -r "$here/guest-fake-kvm-intel" "$work/mod/fake"
+if make -C "$KBUILD" M="$work/mod/fake" modules >"$work/build-fake.log" 2>&1; then
+	cp "$work/mod/fake/kvm_intel.ko" "$work/l2/"
+else
+	echo "not ok - $name/build-fake-kvm-intel"
+	tail -n 5 "$work/build-fake.log" | sed 's/^/#   /'
+fi
 if ! cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c"; then
 	echo "not ok - $name/workload-build"
 	exit 0
