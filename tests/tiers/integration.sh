@@ -69,7 +69,7 @@ ready=$(metric l1 kvm_async_pf_ready)
 hyp=$(metric l2 hyp_irqs)
 piw=$(metric l2 piw_irqs)
 echo "# L1 async PF: not_present=$not_present ready=$ready completed=$(metric l1 kvm_async_pf_completed)"
-echo "# L2 received: hyp_irqs=$hyp piw_irqs=$piw; workload $(metric l2 seconds)s"
+echo "# L2 received: hyp_irqs=$hyp piw_irqs=$piw; workload $(metric workload seconds)s"
 grep -E '^(L2: )?METRIC (host|guest) ' "$work/out" | sed 's/^/#   /'
 
 if [ "${not_present:-0}" -gt 0 ] 2>/dev/null; then
