@@ -15,7 +15,8 @@ fi
 
 t=$(mktemp -d /tmp/apfint-dkms.XXXXXX)
 trap 'rm -rf "$t"' EXIT
-args=(--dkmstree "$t/tree" --sourcetree "$t/src" --installtree "$t/install")
+# --no-depmod: the throwaway install tree is not /lib/modules.
+args=(--dkmstree "$t/tree" --sourcetree "$t/src" --installtree "$t/install" --no-depmod)
 mkdir -p "$t/tree" "$t/install" "$t/src/apfint-$ver"
 cp -r "$APFINT_TOP"/{host_kmod,guest_kmod,include,Makefile,VERSION,dkms.conf} "$t/src/apfint-$ver/"
 if dkms add -m apfint -v "$ver" "${args[@]}" >"$t/add.log" 2>&1; then
@@ -49,15 +50,19 @@ for k in debian-6.1 $(cached_kernels); do
 			tail -n 15 "$t/build-$k.log" | sed 's/^/#   /'
 			continue
 		fi
+		mkdir -p "$t/install/$KREL"
+		installed=no
 		if dkms install -m apfint -v "$ver" -k "$KREL" "${args[@]}" \
 			>"$t/install-$k.log" 2>&1 &&
 			ls "$t"/install/"$KREL"/updates/dkms/apfint_*.ko* >/dev/null 2>&1; then
 			echo "ok - dkms/$k/install"
+			installed=yes
 		else
 			echo "not ok - dkms/$k/install"
 			tail -n 15 "$t/install-$k.log" | sed 's/^/#   /'
 		fi
-		if dkms remove -m apfint -v "$ver" -k "$KREL" "${args[@]}" \
+		if [ $installed = yes ] &&
+			dkms remove -m apfint -v "$ver" -k "$KREL" "${args[@]}" \
 			>"$t/remove-$k.log" 2>&1 &&
 			! ls "$t"/install/"$KREL"/updates/dkms/apfint_*.ko* >/dev/null 2>&1; then
 			echo "ok - dkms/$k/remove"
