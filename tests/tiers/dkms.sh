@@ -78,3 +78,17 @@ for k in debian-6.1 $(cached_kernels); do
 		tail -n 15 "$t/build-$k.log" | sed 's/^/#   /'
 	fi
 done
+
+# An old version string whose headers carry the feature (an enterprise
+# backport): the headers must win over the version.
+if kernel_resolve debian-6.1 && [ -n "$KBUILD" ]; then
+	dkms build -m apfint -v "$ver" -k 5.4.0-apfint-backport \
+		--kernelsourcedir "$KBUILD" "${args[@]}" >"$t/backport.log" 2>&1
+	rc=$?
+	if [ $rc = 77 ]; then
+		echo "ok - dkms/backported-headers/skipped-cleanly (a 5.4 version with 6.1 headers: exit 77)"
+	else
+		echo "not ok - dkms/backported-headers/skipped-cleanly (exit $rc, want 77)"
+		tail -n 10 "$t/backport.log" | sed 's/^/#   /'
+	fi
+fi
