@@ -36,6 +36,14 @@ cr=$(printf '\r')
 (
 	read -r pid _ </proc/self/stat
 	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
+	# run_l2 prefixes L2's lines with sed, which block-buffers into a
+	# pipe: phase markers would reach the loop below minutes late and the
+	# snapshots land in the wrong phase.  Prefix line by line instead.
+	sed() {
+		while IFS= read -r l; do
+			echo "L2: $l"
+		done
+	}
 	run_l2
 	echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
 ) | while IFS= read -r line; do
