@@ -1,15 +1,16 @@
 #!/bin/sh
 # Runs inside the L1 VM (busybox sh): every probe test in /payload/probe,
 # one RESULT line each.  PROBE_BREAK and PROBE_ONLY may come from
-# /payload/probe/env.  If /payload/kmod/apfint_host.ko exists it is
+# /payload/probe/env.  If $P/../kmod/apfint_host.ko exists it is
 # loaded first.
-P=/payload/probe
+P=$(cd "$(dirname "$0")" && pwd)
+[ -x "$P/apf_cap_test" ] || P=/payload/probe
 [ -f "$P/env" ] && . "$P/env"
 export PROBE_BREAK PROBE_EXPECT="$P/expect.tbl"
 
 echo "PROBE host=$(uname -r)"
-if [ -f /payload/kmod/apfint_host.ko ]; then
-	if insmod /payload/kmod/apfint_host.ko; then
+if [ -f $P/../kmod/apfint_host.ko ]; then
+	if insmod $P/../kmod/apfint_host.ko; then
 		echo "PROBE module=loaded"
 	else
 		echo "PROBE module=failed"

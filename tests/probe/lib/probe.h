@@ -164,6 +164,9 @@ bool ev_has_obs(struct vcpu *v, uint64_t id);
 /* index of the last GEV_MARK with id, or -1 */
 int ev_mark(struct vcpu *v, uint64_t id);
 
+/* window.c: events of type between marks a and b (GEV_NONE: readies) */
+uint32_t ev_between(struct vcpu *v, int a, int b, uint32_t type);
+
 /* common.c: one vCPU, a uffd region, run, print the log */
 struct vm *vm_simple(void (*fn)(struct gvcpu *g), unsigned int pages);
 /* run every vCPU; on failure prints the reason; returns 0 if all done */

@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/vm/conformance.sh HOST: the ABI conformance probe (tests/probe) in
+# an L1 VM running HOST (debian-6.1, or a version in $APFINT_KERNELS).
+# Prints one TAP line per scenario, "conformance/<host>/<scenario>", and
+# then, per scenario whose event log differs from the Debian 6.1 one
+# (tests/probe/golden-6.1.txt), a line "conformance/<host>/diff/<scenario>"
+# that passes only if expect.tbl documents that difference for HOST.
+# For a cached kernel, apfint_host.ko is built for it and loaded in L1
+# when it builds; otherwise the stock kernel runs and the gap shows.
+#
+# Environment: PROBE_BREAK=<scenario,...|all> inverts the expectations of
+# those scenarios (each must then fail); PROBE_ONLY=<apf_x_test,...>;
+# PROBE_UPDATE_GOLDEN=1 (debian-6.1 only) rewrites the golden log;
+# PROBE_LOG=<file> keeps the console log; PROBE_NO_MODULE=1 runs stock.
+# Exit status: 0 when the run completed (failures are in the TAP lines),
+# non-zero on a harness or build error.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../harness/lib.sh"
+top=$(cd "$here/../.." && pwd)
+probe=$top/tests/probe
+golden=$probe/golden-6.1.txt
+host=${1:?usage: conformance.sh HOST}
+K=${APFINT_KERNELS:-/var/cache/apfint/kernels}
+
+if [ "$host" != debian-6.1 ] && [ ! -f "$K/$host/vmlinuz" ]; then
+	echo "ok - conformance/$host # SKIP $host not in \$APFINT_KERNELS"
+	exit 0
+fi
+
+work=$(mktemp -d /tmp/apfint-conf.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+pay=$work/payload
+mkdir -p "$pay/probe"
+
+if ! make -s -C "$probe" O="$pay/probe" >"$work/build.log" 2>&1; then
+	echo "not ok - conformance/$host/build # the probe does not build"
+	sed 's/^/#   /' "$work/build.log" | tail -n 20
+	exit 1
+fi
+rm -rf "$pay/probe/lib"
+{
+	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK=$PROBE_BREAK"
+	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
+} >"$pay/probe/env"
+
+module=stock
+if [ "$host" != debian-6.1 ] && [ -z "${PROBE_NO_MODULE:-}" ]; then
+	if build_modules "$host" "$work/kmod-build" &&
+	   [ -f "$work/kmod-build/host_kmod/apfint_host.ko" ]; then
+		mkdir -p "$pay/kmod"
+		cp "$work/kmod-build/host_kmod/apfint_host.ko" "$pay/kmod/"
+		module=apfint_host.ko
+	else
+		echo "# apfint_host.ko does not build for $host: running stock"
+		tail -n 5 "$work/kmod-build/build.log" 2>/dev/null |
+			sed 's/^/#   /'
+	fi
+fi
+echo "# conformance/$host: probe in L1, host module: $module"
+
+log=${PROBE_LOG:-$work/console.log}
+"$top/tests/harness/vm" --host "$host" --payload "$pay" \
+	--l1 "$pay/probe/run-in-l1.sh" --timeout 240 --log "$log" \
+	>"$work/harness.out" 2>&1
+rc=$?
+if [ $rc = 77 ]; then
+	echo "ok - conformance/$host # SKIP $(grep -m1 SKIP "$work/harness.out")"
+	exit 0
+fi
+
+# One TAP line per scenario the probe has.
+scenarios=$(ls "$pay/probe" | sed -n 's/^apf_\(.*\)_test$/\1/p')
+if [ -n "${PROBE_ONLY:-}" ]; then
+	scenarios=$(echo "$PROBE_ONLY" | tr ',' '\n' |
+		    sed -n 's/^apf_\(.*\)_test$/\1/p')
+fi
+grep -a '^RESULT module_load ' "$log" | while read -r _ _ _ text; do
+	echo "not ok - conformance/$host/module_load # $text"
+done
+for s in $scenarios; do
+	line=$(grep -a "^RESULT $s " "$log" | tail -n 1)
+	verdict=$(echo "$line" | awk '{ print $3 }')
+	text=$(echo "$line" | cut -d' ' -f4-)
+	case $verdict in
+	ok) echo "ok - conformance/$host/$s # $text" ;;
+	skip) echo "ok - conformance/$host/$s # SKIP $text" ;;
+	fail) echo "not ok - conformance/$host/$s # $text" ;;
+	*) echo "not ok - conformance/$host/$s # no result (crash or timeout)" ;;
+	esac
+done
+grep -a '^LAT \|^METRIC ' "$log" | sed 's/^/# /'
+
+# The event log, left of the '|': what every host must agree on.
+grep -a '^EV ' "$log" | sed 's/ *|.*$//' >"$work/events.txt"
+
+if [ "$host" = debian-6.1 ] && [ -n "${PROBE_UPDATE_GOLDEN:-}" ]; then
+	if [ $rc = 0 ]; then
+		{
+			echo "# Event log of the probe on Debian 6.1 native" \
+			     "(tests/vm/conformance.sh debian-6.1):"
+			echo "# the reference other hosts are compared with."
+			cat "$work/events.txt"
+		} >"$golden"
+		echo "# golden log rewritten: $golden"
+	fi
+fi
+
+# Differences from the 6.1 log, per scenario.
+tbl_hosts_match() {	# tbl_hosts_match HOSTS: does HOSTS cover $host?
+	local h=$1 v
+	[ "$h" = all ] && return 0
+	[ "$host" = debian-6.1 ] && v=6.1 || v=$host
+	case $h in
+	"<"*) kernel_is_before "$v" "${h#<}" ;;
+	">="*) ! kernel_is_before "$v" "${h#>=}" ;;
+	*) case $v in "$h"*) return 0 ;; esac; return 1 ;;
+	esac
+}
+documented() {	# documented SCENARIO: prints the table's reasons
+	local s=$1 sc key hosts val why
+	while read -r sc key hosts val why; do
+		case $sc in ''|'#'*) continue ;; esac
+		[ "$sc" = "$s" ] || continue
+		tbl_hosts_match "$hosts" && echo "$key: $why"
+	done <"$probe/expect.tbl"
+}
+if [ -f "$golden" ] && [ $rc != 124 ]; then
+	for s in $scenarios; do
+		grep -a "^EV $s " "$golden" >"$work/g.$s"
+		grep -a "^EV $s " "$work/events.txt" >"$work/e.$s"
+		cmp -s "$work/g.$s" "$work/e.$s" && continue
+		why=$(documented "$s" | head -n 3 | tr '\n' ';')
+		if [ -n "$why" ]; then
+			echo "ok - conformance/$host/diff/$s # documented difference (expect.tbl): $why"
+		else
+			echo "not ok - conformance/$host/diff/$s # differs from the Debian 6.1 event log"
+		fi
+		diff "$work/g.$s" "$work/e.$s" | grep '^[<>]' | head -n 12 |
+			sed 's/^</#   6.1:/; s/^>/#   '"$host"':/'
+	done
+elif [ ! -f "$golden" ]; then
+	echo "# no golden log ($golden): differences not checked"
+fi
+
+case $rc in
+0) exit 0 ;;
+124) echo "not ok - conformance/$host/harness # timeout: $(grep -a HARNESS "$work/harness.out")"
+     exit 1 ;;
+*) echo "not ok - conformance/$host/harness # $(grep -a HARNESS "$work/harness.out" | tail -n 1) (exit $rc)"
+   exit 1 ;;
+esac
