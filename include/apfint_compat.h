@@ -165,6 +165,17 @@ static const struct file_operations __name ## _fops = {			\
 #endif
 
 /*
+ * v4.15 ("locking/lockdep: Add IRQs disabled/enabled assertion APIs:
+ * lockdep_assert_irqs_enabled()/disabled()"): 4.14 lacks the assertion.
+ */
+#if !APFINT_GUEST_IS_NATIVE
+#include <linux/lockdep.h>
+#ifndef lockdep_assert_irqs_disabled
+#define lockdep_assert_irqs_disabled()	WARN_ON_ONCE(!irqs_disabled())
+#endif
+#endif
+
+/*
  * v5.12 ("module: unexport find_module and
  * module_mutex"): used at load to see whether kvm_intel is already there.
  */
