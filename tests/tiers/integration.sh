@@ -4,11 +4,14 @@
 # feature), GUEST in L2 (with apfint_guest.ko likewise), L2 under memory
 # pressure so that L1 produces async page faults; then what each level saw.
 # MODULES=no runs without the modules, to show the gap they close.
+# The benchmarks reuse it: TAG names a run, WORKLOAD replaces the L2
+# program, L2_APPEND adds to L2's command line, SWAP_IOPS throttles swap.
 set -u
 . "$(dirname "$0")/../harness/lib.sh"
 HOST=${HOST:-debian-6.1} GUEST=${GUEST:-debian-6.1} MODULES=${MODULES:-yes}
 name=integration/$HOST-$GUEST
 [ "$MODULES" = no ] && name=$name-nomodules
+name=$name${TAG:+-$TAG}
 
 for k in "$HOST" "$GUEST"; do
 	if ! kernel_resolve "$k"; then
@@ -37,17 +40,18 @@ for s in ${INTEGRATION_DURING:-}; do
 	cp "$s" "$work/l2/during/"
 done
 
-cc -static -O2 -Wall -o "$work/l2/touch" "$APFINT_TOP/tests/vm/touch.c" || {
-	echo "not ok - $name/workload-build"
-	exit 0
-}
+for w in "$APFINT_TOP/tests/vm/touch.c" ${WORKLOAD_SRC:-}; do
+	cc -static -O2 -Wall -o "$work/l2/$(basename "$w" .c)" "$w" || {
+		echo "not ok - $name/workload-build ($w)"
+		exit 0
+	}
+done
 cat >"$work/config" <<CFG
 CGROUP_MAX=${CGROUP_MAX:-250M}
 L2_MEM=${L2_MEM:-512}
 L2_SMP=${L2_SMP:-1}
 L2_CPU_MODEL=${L2_CPU_MODEL:-host,+kvm-asyncpf,+kvm-asyncpf-int}
-TOUCH_MIB=${TOUCH_MIB:-300}
-TOUCH_PASSES=${TOUCH_PASSES:-2}
+WORKLOAD="${WORKLOAD:-/payload/touch ${TOUCH_MIB:-300} ${TOUCH_PASSES:-2}}"
 CFG
 for d in l1 l2; do
 	cp "$work/config" "$APFINT_TOP/tests/vm/common.sh" "$work/$d/"
@@ -58,6 +62,7 @@ done
 	--l2 "$APFINT_TOP/tests/vm/integration.l2.sh" \
 	--payload "$work/l1" --l2-payload "$work/l2" \
 	--swap 2048 ${SWAP_IOPS:+--swap-iops $SWAP_IOPS} \
+	${L2_APPEND:+--l2-append "$L2_APPEND"} \
 	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"
 rc=$?
 . "$APFINT_TOP/tests/tiers/report.sh"

@@ -26,7 +26,7 @@ for s in /payload/during/*.sh; do
 	sh "$s" &
 	pids="$pids $!"
 done
-if /payload/touch "$TOUCH_MIB" "$TOUCH_PASSES"; then
+if $WORKLOAD; then
 	echo "RESULT workload ok"
 else
 	echo "RESULT workload fail"
