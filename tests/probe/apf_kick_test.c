@@ -11,14 +11,17 @@
  * emulation, so the guest time is carried over by an exit: right after
  * the wait the guest reports (now - handler TSC) in a ucall and the host
  * stamps the exit; half an exit round trip (calibrated from pairs of
- * back-to-back exits) is taken off.  Only ratios between the two cases
- * are judged, never absolute times.
+ * back-to-back exits) is taken off.  Two spans are printed: from the
+ * copy, and from the async work's completion (the host's
+ * kvm_async_pf_completed tracepoint with trace_clock=mono), which is
+ * where the kick starts; the verdict uses the second.  Only ratios
+ * between the two cases are judged, never absolute times.
  */
 #include "probe.h"
 #include "guest.h"
 
 #define SAMPLES		24	/* per mode */
-#define MAX_RATIO	4.0
+#define MAX_RATIO	3.0
 #define CAL		9
 
 static void guest(struct gvcpu *g)
@@ -73,11 +76,35 @@ static double pct(double *s, int n, double p)
 	return s[(int)(p * (n - 1) + 0.5)];
 }
 
-int main(void)
+static void dist(const char *what, double lat[2][SAMPLES], double *p50)
 {
 	static const char *mname[2] = { "halted", "spinning" };
-	double lat[2][SAMPLES], p50[2], p90[2], rt[CAL - 1], oneway;
-	int nlat[2] = { 0, 0 }, neg = 0, m, i;
+	double p90[2];
+	int m;
+
+	for (m = 0; m < 2; m++) {
+		qsort(lat[m], SAMPLES, sizeof(double), cmp);
+		p50[m] = pct(lat[m], SAMPLES, 0.5);
+		p90[m] = pct(lat[m], SAMPLES, 0.9);
+		printf("LAT kick %s->handler %s n=%d min=%.1f p10=%.1f "
+		       "p50=%.1f p90=%.1f max=%.1f us\n", what, mname[m],
+		       SAMPLES, lat[m][0], pct(lat[m], SAMPLES, 0.1), p50[m],
+		       p90[m], lat[m][SAMPLES - 1]);
+		printf("METRIC kick_%s_%s p50_us=%.1f p90_us=%.1f "
+		       "max_us=%.1f\n", what, mname[m], p50[m], p90[m],
+		       lat[m][SAMPLES - 1]);
+	}
+	printf("LAT kick %s->handler ratio spinning/halted p50=%.2f "
+	       "p90=%.2f\n", what, p50[1] / p50[0], p90[1] / p90[0]);
+	printf("METRIC kick_%s_ratio p50=%.2f p90=%.2f\n", what,
+	       p50[1] / p50[0], p90[1] / p90[0]);
+}
+
+int main(void)
+{
+	double lat[2][SAMPLES], clat[2][SAMPLES], p50[2], cp50[2];
+	double rt[CAL - 1], oneway;
+	int nlat[2] = { 0, 0 }, nclat[2] = { 0, 0 }, neg = 0, i;
 	struct vm *vm;
 	struct vcpu *v;
 
@@ -96,10 +123,13 @@ int main(void)
 			vm->tsc_khz;
 	qsort(rt, ncal - 1, sizeof(double), cmp);
 	oneway = ncal > 1 ? pct(rt, ncal - 1, 0.5) / 2 : 0;
+	if (oneway < 0)
+		oneway = 0;
 	printf("LAT kick exit round trip p50=%.1f us (one way %.1f us "
 	       "taken off each sample)\n", 2 * oneway, oneway);
 	for (i = 0; i < nready; i++) {
 		struct uffd_page *p = &vm->uffd->pg[i];
+		uint64_t done = trace_completed_ns(UFFD_PAGE_GPA(i));
 		double us;
 
 		if (!p->resolved)
@@ -108,29 +138,26 @@ int main(void)
 		     oneway;
 		neg += us < 0;
 		lat[i & 1][nlat[i & 1]++] = us;
+		if (done)
+			clat[i & 1][nclat[i & 1]++] =
+				(double)(int64_t)(ready_ns[i] - done) / 1000.0 -
+				oneway;
 	}
 	check_num("samples_halted", nlat[0], SAMPLES);
 	check_num("samples_spinning", nlat[1], SAMPLES);
 	check_num("ready_before_copy", neg, 0);
 	if (nlat[0] != SAMPLES || nlat[1] != SAMPLES)
 		return probe_finish();
-	for (m = 0; m < 2; m++) {
-		qsort(lat[m], SAMPLES, sizeof(double), cmp);
-		p50[m] = pct(lat[m], SAMPLES, 0.5);
-		p90[m] = pct(lat[m], SAMPLES, 0.9);
-		printf("LAT kick %s n=%d min=%.1f p10=%.1f p50=%.1f p90=%.1f "
-		       "max=%.1f us\n", mname[m], SAMPLES, lat[m][0],
-		       pct(lat[m], SAMPLES, 0.1), p50[m], p90[m],
-		       lat[m][SAMPLES - 1]);
-		printf("METRIC kick_%s p50_us=%.1f p90_us=%.1f max_us=%.1f\n",
-		       mname[m], p50[m], p90[m], lat[m][SAMPLES - 1]);
+	dist("copy", lat, p50);
+	if (nclat[0] != SAMPLES || nclat[1] != SAMPLES) {
+		probe_note("no completion timestamps (trace_clock mono): "
+			   "judging copy->handler");
+		memcpy(cp50, p50, sizeof(cp50));
+	} else {
+		dist("completion", clat, cp50);
 	}
-	printf("LAT kick ratio spinning/halted p50=%.2f p90=%.2f\n",
-	       p50[1] / p50[0], p90[1] / p90[0]);
-	printf("METRIC kick_ratio p50=%.2f p90=%.2f\n", p50[1] / p50[0],
-	       p90[1] / p90[0]);
-	check("spinning_not_slower", p50[1] <= MAX_RATIO * p50[0],
+	check("spinning_not_slower", cp50[1] <= MAX_RATIO * cp50[0],
 	      "p50 spinning %.1f us vs halted %.1f us (ratio %.2f, max %.1f)",
-	      p50[1], p50[0], p50[1] / p50[0], MAX_RATIO);
+	      cp50[1], cp50[0], cp50[1] / cp50[0], MAX_RATIO);
 	return probe_finish();
 }

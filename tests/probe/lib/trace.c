@@ -12,6 +12,7 @@
 #include "probe.h"
 
 static const char *tracefs;
+static bool trace_mono;
 
 static int write_file(const char *path, const char *s, int flags)
 {
@@ -48,17 +49,22 @@ int trace_init(void)
 		write_file(p, "", O_TRUNC);
 		snprintf(p, sizeof(p), "%s/tracing_on", tracefs);
 		write_file(p, "1", 0);
+		/* timestamps comparable with CLOCK_MONOTONIC, if offered */
+		snprintf(p, sizeof(p), "%s/trace_clock", tracefs);
+		trace_mono = !write_file(p, "mono", 0);
 		return 0;
 	}
 	return -1;
 }
 
-static int completed(uint64_t gpa)
+/* The CLOCK_MONOTONIC time of gpa's completion, or 0. */
+static uint64_t completed(uint64_t gpa)
 {
 	char p[256], pat[64], *buf = NULL;
 	size_t cap = 0, len = 0;
 	ssize_t n;
-	int fd, found = 0;
+	int fd;
+	uint64_t found = 0;
 
 	snprintf(p, sizeof(p), "%s/trace", tracefs);
 	fd = open(p, O_RDONLY);
@@ -85,13 +91,29 @@ static int completed(uint64_t gpa)
 
 		while (bol > buf && bol[-1] != '\n')
 			bol--;
-		if (memmem(bol, s - bol, "kvm_async_pf_completed", 22)) {
-			found = 1;
-			break;
-		}
+		char *ev = memmem(bol, s - bol, "kvm_async_pf_completed", 22);
+		char *ts;
+		unsigned long sec, usec;
+
+		if (!ev)
+			continue;
+		found = 1;
+		/* "... 123.456789: kvm_async_pf_completed: gva ..." */
+		for (ts = ev - 2; ts > bol && ts[-1] != ' '; ts--)
+			;
+		if (trace_mono && sscanf(ts, "%lu.%lu:", &sec, &usec) == 2)
+			found = sec * 1000000000ULL + usec * 1000ULL;
+		break;
 	}
 	free(buf);
 	return found;
+}
+
+uint64_t trace_completed_ns(uint64_t gpa)
+{
+	uint64_t t = tracefs ? completed(gpa) : 0;
+
+	return t > 1 ? t : 0;
 }
 
 int trace_wait_completed(uint64_t gpa, int timeout_ms)
