@@ -134,6 +134,7 @@ struct apfint_global_stats {
 	atomic64_t armed_vcpus;
 	atomic64_t tokens_fixed;
 	atomic64_t slot_write_errors;
+	atomic64_t coalesced;
 };
 
 extern struct apfint_global_stats apfint_stats;

@@ -68,6 +68,16 @@ bool apfint_lapic_enabled(struct kvm_vcpu *vcpu)
 	return spiv & APIC_SPIV_APIC_ENABLED;
 }
 
+static bool apfint_irr_pending(struct kvm_vcpu *vcpu, u8 vector)
+{
+	u32 irr = 0;
+
+	if (kvm_lapic_reg_read(vcpu->arch.apic, APIC_IRR + (vector / 32) * 0x10,
+			       4, &irr))
+		return false;
+	return irr & BIT(vector % 32);
+}
+
 /*
  * Old kvm decides everything from vcpu->arch.apf.msr_val's ENABLED bit.
  * Hiding it for one call makes the original do its bookkeeping only
@@ -164,6 +174,13 @@ static void apfint_page_present(struct kvm_vcpu *vcpu,
 	/* Set before injecting: the work item reads it to skip the kick. */
 	WARN_ON_ONCE(!apfint_mark_pending(&av->apf));
 	irq.vector = apfint_vector(&av->apf);
+	/*
+	 * The slot rule keeps one page-ready in flight at a time, so the
+	 * vector cannot still wait in IRR; if it did, this one would merge
+	 * with it and the guest would see one interrupt for two tokens.
+	 */
+	if (apfint_irr_pending(vcpu, irq.vector))
+		apfint_count(coalesced);
 	apfint_apic_set_irq(vcpu, &irq, NULL);
 	av->stats.delivered++;
 	apfint_count(delivered);

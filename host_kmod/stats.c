@@ -53,6 +53,7 @@ static const struct {
 	APFINT_COUNTER(armed_vcpus),
 	APFINT_COUNTER(tokens_fixed),
 	APFINT_COUNTER(slot_write_errors),
+	APFINT_COUNTER(coalesced),
 };
 
 int apfint_stats_init(void)
