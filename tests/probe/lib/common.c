@@ -18,5 +18,7 @@ int vm_run_report(struct vm *vm, int timeout_s)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->result)
 			printf("# v%d: %s\n", i, vm->vcpus[i]->why);
+	if (r)
+		ev_print(vm, false);	/* what the guest saw up to there */
 	return r;
 }

@@ -37,6 +37,23 @@ uint32_t ev_count(struct vcpu *v, uint32_t type, uint32_t from)
 static uint32_t names[4 * MAX_EV];
 static int nr_names;
 
+/* a value that is a token already named prints as its name */
+static bool known_token(uint64_t v, char *buf, size_t sz)
+{
+	int i;
+
+	if (v == APFINT_WAKE_ALL_TOKEN) {
+		snprintf(buf, sz, "WAKEALL");
+		return true;
+	}
+	for (i = 0; i < nr_names; i++)
+		if (names[i] == v) {
+			snprintf(buf, sz, "T%d", i + 1);
+			return true;
+		}
+	return false;
+}
+
 static void tok_name(uint32_t tok, char *buf, size_t sz)
 {
 	int i;
@@ -114,14 +131,23 @@ void ev_print(struct vm *vm, bool summary_only)
 				snprintf(det, sizeof(det), " %llu",
 					 (unsigned long long)e->a);
 				break;
-			case GEV_OBS:
-				snprintf(det, sizeof(det), " %llu=%#llx",
-					 (unsigned long long)e->a,
-					 (unsigned long long)e->b);
+			case GEV_OBS: {
+				char nm[16];
+
+				if (e->b && known_token(e->b, nm, sizeof(nm)))
+					snprintf(det, sizeof(det), " %llu=%s",
+						 (unsigned long long)e->a, nm);
+				else
+					snprintf(det, sizeof(det), " %llu=%#llx",
+						 (unsigned long long)e->a,
+						 (unsigned long long)e->b);
 				break;
 			}
-			printf("EV %s v%d %s %s%s | raw=%#x t=%.1f\n", scen, i,
-			       ev_name(e->type), tok, det, e->token,
+			}
+			printf("EV %s v%d %s %s%s | raw=%#llx t=%.1f\n", scen,
+			       i, ev_name(e->type), tok, det,
+			       (unsigned long long)(e->type == GEV_OBS ? e->b :
+						    e->token),
 			       vm->tsc_khz ? (e->tsc - t0) * 1000.0 /
 			       vm->tsc_khz : 0.0);
 		}

@@ -177,11 +177,13 @@ static bool record(const char *what, bool ok, const char *detail)
 	if (broken)
 		ok = !ok;
 	nr_checks++;
-	printf("# check %-40s %s%s%s\n", what, ok ? "ok" : "FAIL",
-	       detail[0] ? ": " : "", detail);
+	printf("# check %-40s %s%s%s%s\n", what, ok ? "ok" : "FAIL",
+	       detail[0] ? ": " : "", detail,
+	       broken ? " [expectation inverted: PROBE_BREAK]" : "");
 	if (!ok && !nr_failed++)
-		snprintf(first_fail, sizeof(first_fail), "%s%s%s", what,
-			 detail[0] ? ": " : "", detail);
+		snprintf(first_fail, sizeof(first_fail), "%s%s%s%s", what,
+			 detail[0] ? ": " : "", detail,
+			 broken ? " [inverted]" : "");
 	return ok;
 }
 

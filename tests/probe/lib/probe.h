@@ -130,6 +130,7 @@ int uffd_resolve(struct uffd *u, unsigned int page, int timeout_ms);
 int trace_init(void);
 int trace_wait_completed(uint64_t gpa, int timeout_ms);
 bool trace_available(void);
+void trace_dump(int n);
 /* CLOCK_MONOTONIC ns of gpa's completion (trace_clock mono), or 0 */
 uint64_t trace_completed_ns(uint64_t gpa);
 

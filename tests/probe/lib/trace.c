@@ -45,6 +45,15 @@ int trace_init(void)
 		if (write_file(p, "1", 0))
 			continue;
 		tracefs = dirs[i];
+		/* the other async PF events too, for the record on failure */
+		for (const char **e = (const char *[]){
+			"kvm_try_async_get_page", "kvm_async_pf_not_present",
+			"kvm_async_pf_ready", "kvm_async_pf_repeated_fault",
+			"kvm_async_pf_doublefault", NULL }; *e; e++) {
+			snprintf(p, sizeof(p), "%s/events/kvm/%s/enable",
+				 tracefs, *e);
+			write_file(p, "1", 0);
+		}
 		snprintf(p, sizeof(p), "%s/trace", tracefs);
 		write_file(p, "", O_TRUNC);
 		snprintf(p, sizeof(p), "%s/tracing_on", tracefs);
@@ -109,6 +118,35 @@ static uint64_t completed(uint64_t gpa)
 	return found;
 }
 
+/* Print the last n async PF lines of the trace buffer. */
+void trace_dump(int n)
+{
+	char p[256], line[512];
+	char (*keep)[512];
+	int i = 0, total = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/trace", tracefs);
+	f = fopen(p, "r");
+	keep = calloc(n, sizeof(*keep));
+	if (!f || !keep)
+		goto out;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "async_pf") || strstr(line, "async_get")) {
+			snprintf(keep[i], sizeof(keep[i]), "%s", line);
+			i = (i + 1) % n;
+			total++;
+		}
+	printf("# trace (last %d of %d async PF events):\n",
+	       total < n ? total : n, total);
+	for (int j = 0; j < n && j < total; j++)
+		printf("#   %s", keep[(total < n ? j : i + j) % n]);
+out:
+	if (f)
+		fclose(f);
+	free(keep);
+}
+
 uint64_t trace_completed_ns(uint64_t gpa)
 {
 	uint64_t t = tracefs ? completed(gpa) : 0;
@@ -128,5 +166,6 @@ int trace_wait_completed(uint64_t gpa, int timeout_ms)
 			return 0;
 		nanosleep(&ts, NULL);	/* poll interval */
 	}
+	trace_dump(40);
 	return -1;
 }
