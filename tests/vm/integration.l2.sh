@@ -12,13 +12,6 @@ if [ -f /payload/apfint_guest.ko ]; then
 	fi
 fi
 
-# A 5.9+ guest turns async PF on only when the host offers bit 14.
-if dmesg | grep -qi 'setup async PF'; then
-	echo "METRIC l2 kernel_apf=on"
-else
-	echo "METRIC l2 kernel_apf=off"
-fi
-
 hyp0=$(irq_count HYP) piw0=$(irq_count PIW)
 pids=
 for s in /payload/during/*.sh; do
