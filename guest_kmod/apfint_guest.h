@@ -14,6 +14,7 @@ struct apfint_cpu {
 	u64 kernel_en;		/* MSR_KVM_ASYNC_PF_EN as the kernel wrote it */
 	bool active;		/* bit 3 set by us and not yet taken back */
 	int err;		/* last failed switch, for debugfs */
+	u64 max_online_ns;	/* slowest hotplug online callback */
 	struct apfint_cpu_stats st;
 };
 

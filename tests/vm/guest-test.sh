@@ -127,9 +127,12 @@ for p in nomod mod reload fallback; do
 	[ $p = fallback ] && continue
 	num "$irqs" && [ "$irqs" -gt 0 ] && num "$waits" && [ "$waits" -gt 0 ]
 	check "$p/page-ready-handled" "irqs=$irqs for $waits not-present #PFs" $?
-	num "$inj" && num "$piw" && [ "$inj" -ge "$piw" ] && [ "$piw" -gt 0 ] &&
-		[ $((inj - piw)) -le $((inj / 100 + 2)) ]
-	check "$p/injected-received" "host injected $inj, guest PIW $piw" $?
+	# A spurious interrupt (token 0) is a delivery the host did not
+	# inject (seen once under emulation); losses come from a CPU that
+	# goes offline with the interrupt pending.
+	num "$inj" && num "$piw" && num "$spur" && [ "$piw" -gt 0 ] &&
+		[ "$piw" -le $((inj + spur)) ] && [ $((inj - piw)) -le $((inj / 100 + 2)) ]
+	check "$p/injected-received" "host injected $inj, guest PIW $piw, spurious $spur" $?
 	if [ $p = mod ]; then
 		num "$irqs" && num "$late" && [ $((irqs + late)) = "$piw" ]
 		check mod/none-lost "irqs $irqs + late $late = PIW $piw" $?
@@ -140,14 +143,15 @@ done
 # The whole run: what the host injected with the vector reached the guest.
 inj=$(delta l1 boot unload injected)
 piw=$(get l2 unload piw)
-seen=$(( $(get l2 unload irqs) + $(get l2 unload late) ))
-echo "# whole run: host injected $inj with vector 0xf1; guest PIW $piw, apfint_guest irqs+late $seen"
-num "$inj" && num "$piw" && [ "$piw" -gt 0 ] && [ "$inj" -ge "$piw" ] &&
-	[ $((inj - piw)) -le $((inj / 100 + 2)) ]
-check all/injected-received "host injected $inj, guest PIW $piw" $?
+spur=$(get l2 unload spurious)
+seen=$(( $(get l2 unload irqs | grep . || echo 0) + $(get l2 unload late | grep . || echo 0) ))
+echo "# whole run: host injected $inj with vector 0xf1; guest PIW $piw, apfint_guest irqs+late $seen, spurious ${spur:-?}"
+num "$inj" && num "$piw" && num "$spur" && [ "$piw" -gt 0 ] &&
+	[ "$piw" -le $((inj + spur)) ] && [ $((inj - piw)) -le $((inj / 100 + 2)) ]
+check all/injected-received "host injected $inj, guest PIW $piw, spurious $spur" $?
 # Reloads can lose a few: a late interrupt after banking, or one taken by
 # the kernel's dummy handler after the module let go.
-[ "$seen" -le "$piw" ] && [ $((piw - seen)) -le 10 ]
+num "$piw" && [ "$seen" -le "$piw" ] && [ $((piw - seen)) -le 10 ]
 check all/handled "apfint_guest irqs+late $seen of PIW $piw" $?
 en=$(delta l2 boot load enables)
 check load/host-wake-all "enables=$en wake_alls=$(delta l2 boot load wake_alls) after insmod" \
