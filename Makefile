@@ -52,7 +52,7 @@ distclean: clean
 
 # The test tiers: tests/run prints one line per test and the summary line.
 check:
-	@$(TOP)/tests/run unit build dkms vm
+	@$(TOP)/tests/run unit build dkms vm bench
 
 unit:
 	@$(TOP)/tests/run unit
