@@ -65,9 +65,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		return orig_set_msr_common(vcpu, msr_info);
 	}
 
-	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu),
-				msr_info->host_initiated,
-				av ? av->apf.int_msr : 0))
+	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
 		return 1;
 	if (!av)
 		av = apfint_vcpu_get(vcpu);

@@ -35,24 +35,18 @@ int apfint_check_int_msr(u64 data, bool lapic_in_kernel)
 }
 
 /*
- * MSR_KVM_ASYNC_PF_EN with DELIVERY_AS_INT.  Bits 5:4 stay reserved.
- * Interrupt delivery needs an in-kernel LAPIC.  Hardening over upstream:
- * a guest that asks for interrupt delivery before programming a usable
- * vector (>= 32) gets #GP instead of a vector that is never serviced.
- * Userspace restoring state may write EN before INT, so host-initiated
- * writes skip the vector rule; delivery then waits for a usable vector.
+ * MSR_KVM_ASYNC_PF_EN with DELIVERY_AS_INT.  Bits 5:4 stay reserved, and
+ * interrupt delivery needs an in-kernel LAPIC.  EN may come before INT
+ * (userspace restoring state, or a guest doing it in that order, which
+ * upstream accepts): no #GP for that; instead nothing is delivered while
+ * the vector is unusable (< 32, where upstream would raise a vector the
+ * LAPIC never delivers), see apfint_vector_usable().
  */
-int apfint_check_en_msr(u64 data, bool lapic_in_kernel, bool host_initiated,
-			u64 int_msr)
+int apfint_check_en_msr(u64 data, bool lapic_in_kernel)
 {
 	if (data & APFINT_EN_RESERVED_BITS)
 		return 1;
-	if (!apfint_en_wants_int(data))
-		return 0;
-	if (!lapic_in_kernel)
-		return 1;
-	if (!host_initiated &&
-	    !apfint_vector_usable(int_msr & KVM_ASYNC_PF_VEC_MASK))
+	if (apfint_en_wants_int(data) && !lapic_in_kernel)
 		return 1;
 	return 0;
 }

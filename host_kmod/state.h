@@ -53,8 +53,7 @@ struct apfint_apf {
 void apfint_apf_init(struct apfint_apf *apf);
 
 int apfint_check_int_msr(u64 data, bool lapic_in_kernel);
-int apfint_check_en_msr(u64 data, bool lapic_in_kernel, bool host_initiated,
-			u64 int_msr);
+int apfint_check_en_msr(u64 data, bool lapic_in_kernel);
 bool apfint_en_wants_int(u64 data);
 u64 apfint_en_for_kvm(u64 data);
 u8 apfint_vector(const struct apfint_apf *apf);
