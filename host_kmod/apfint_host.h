@@ -68,6 +68,7 @@ struct apfint_vcpu_stats {
 	u64 deferred_slot;	/* a ready page waited: token slot busy */
 	u64 deferred_lapic;	/* a ready page waited: LAPIC disabled */
 	u64 deferred_vector;	/* a ready page waited: no usable vector */
+	u64 deferred_ack;	/* a ready page waited: previous not ACKed */
 	u64 halted_skipped;	/* ready after a halt, no interrupt needed */
 	u64 acks;
 	atomic64_t kicks;

@@ -202,8 +202,8 @@ static bool apfint_defer(struct apfint_vcpu *av, u64 *reason)
 static bool apfint_can_inject(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av;
+	bool r, lapic;
 	u32 slot = 0;
-	bool r;
 
 	apfint_enter();
 	av = apfint_armed_vcpu(vcpu);
@@ -211,21 +211,23 @@ static bool apfint_can_inject(struct kvm_vcpu *vcpu)
 		r = orig_can_inject(vcpu);
 		goto out;
 	}
-	/*
-	 * Upstream's kvm_arch_can_dequeue_async_page_present() with its later
-	 * LAPIC fix: a ready page stays queued until it can be delivered.
-	 */
+	/* A ready page stays queued until it can be delivered. */
+	if (READ_ONCE(av->apf.mode) == APFINT_PENDING) {
+		r = apfint_defer(av, &av->stats.deferred_ack);
+		goto out;
+	}
 	if (!apfint_vector_usable(apfint_vector(&av->apf))) {
 		r = apfint_defer(av, &av->stats.deferred_vector);
 		goto out;
 	}
-	if (!apfint_lapic_enabled(vcpu)) {
+	lapic = apfint_lapic_enabled(vcpu);
+	if (!lapic) {
 		r = apfint_defer(av, &av->stats.deferred_lapic);
 		goto out;
 	}
 	if (!av->slot_valid ||
 	    kvm_read_guest_cached(vcpu->kvm, &av->slot, &slot, sizeof(slot)) ||
-	    slot) {
+	    !apfint_can_dequeue(&av->apf, lapic, slot)) {
 		r = apfint_defer(av, &av->stats.deferred_slot);
 		goto out;
 	}

@@ -82,17 +82,32 @@ bool apfint_armed(const struct apfint_apf *apf)
 /*
  * Enter interrupt mode, or stay in it with a new EN value.  Returns true
  * when the vCPU was IDLE, i.e. when the caller must take its module
- * reference.  Re-enabling keeps a pending page-ready pending: the guest
- * still owes its ACK for the token in the slot.
+ * reference.  A new EN value also drops a pending mark: it names a fresh
+ * area, and a guest that re-enables (kexec, resume) will not ACK a token
+ * it never saw; waiting for that ACK would stall delivery for good.
  */
 bool apfint_arm(struct apfint_apf *apf, u64 en)
 {
 	bool was_idle = apf->mode == APFINT_IDLE;
 
 	apf->en = en;
-	if (was_idle)
-		apf->mode = APFINT_ARMED;
+	apf->mode = APFINT_ARMED;
 	return was_idle;
+}
+
+/*
+ * Whether a ready page may be dequeued now (upstream 5.8's
+ * kvm_arch_can_dequeue_async_page_present() with its later LAPIC fix): the
+ * LAPIC is enabled, the vector usable, the slot reads 0, and no page-ready
+ * waits for its ACK.  Upstream gets the last rule implicitly: it rescans
+ * only on ACK or a new completion, while old kvm rescans after every exit,
+ * which would deliver as soon as the guest clears the slot.
+ */
+bool apfint_can_dequeue(const struct apfint_apf *apf, bool lapic_enabled,
+			u32 slot)
+{
+	return apf->mode == APFINT_ARMED && lapic_enabled &&
+	       apfint_vector_usable(apfint_vector(apf)) && slot == 0;
 }
 
 /*

@@ -62,6 +62,8 @@ bool apfint_vector_usable(u8 vector);
 bool apfint_armed(const struct apfint_apf *apf);
 bool apfint_arm(struct apfint_apf *apf, u64 en);
 bool apfint_disarm(struct apfint_apf *apf);
+bool apfint_can_dequeue(const struct apfint_apf *apf, bool lapic_enabled,
+			u32 slot);
 bool apfint_mark_pending(struct apfint_apf *apf);
 bool apfint_ack(struct apfint_apf *apf);
 

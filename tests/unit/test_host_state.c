@@ -45,7 +45,8 @@ static void test_state_machine(void)
 	UNIT_EQ(apf.en, 0x2009, "re-arm stores the new EN");
 	UNIT_CHECK(apfint_mark_pending(&apf), "ARMED -> PENDING");
 	UNIT_CHECK(!apfint_arm(&apf, 0x2009), "re-arm while pending");
-	UNIT_EQ(apf.mode, APFINT_PENDING, "re-arm keeps the pending mark");
+	UNIT_EQ(apf.mode, APFINT_ARMED, "re-arm drops a pending mark the new area never saw");
+	UNIT_CHECK(apfint_mark_pending(&apf), "ARMED -> PENDING again");
 	UNIT_CHECK(apfint_ack(&apf), "ACK: PENDING -> ARMED");
 	UNIT_EQ(apf.mode, APFINT_ARMED, "ACK cleared pending");
 	UNIT_CHECK(apfint_ack(&apf), "ACK without pending is harmless");
@@ -55,6 +56,26 @@ static void test_state_machine(void)
 	UNIT_EQ(apfint_vector(&apf), 0xf3, "disarm keeps the vector (only reset clears INT)");
 	UNIT_CHECK(apfint_vector_usable(0xf3) && !apfint_vector_usable(31) && apfint_vector_usable(32),
 		   "vector rule: >= 32");
+}
+
+static void test_dequeue(void)
+{
+	struct apfint_apf apf;
+
+	apfint_apf_init(&apf);
+	apf.int_msr = 0xf3;
+	UNIT_CHECK(!apfint_can_dequeue(&apf, true, 0), "IDLE never dequeues for us");
+	apfint_arm(&apf, 0x1009);
+	UNIT_CHECK(apfint_can_dequeue(&apf, true, 0), "armed, LAPIC on, slot free: dequeue");
+	UNIT_CHECK(!apfint_can_dequeue(&apf, false, 0), "LAPIC disabled: keep queued");
+	UNIT_CHECK(!apfint_can_dequeue(&apf, true, 0x1000), "slot busy: keep queued");
+	apf.int_msr = 0x10;
+	UNIT_CHECK(!apfint_can_dequeue(&apf, true, 0), "vector below 32: keep queued");
+	apf.int_msr = 0xf3;
+	apfint_mark_pending(&apf);
+	UNIT_CHECK(!apfint_can_dequeue(&apf, true, 0), "slot cleared but not ACKed: keep queued");
+	apfint_ack(&apf);
+	UNIT_CHECK(apfint_can_dequeue(&apf, true, 0), "after ACK: dequeue");
 }
 
 static void test_halted(void)
@@ -96,6 +117,7 @@ int main(void)
 	test_int_msr();
 	test_en_msr();
 	test_state_machine();
+	test_dequeue();
 	test_halted();
 	test_token();
 	return unit_done();
