@@ -152,8 +152,14 @@ int main(void)
 	run_cases(vm, noapic, N(noapic));
 	vm_destroy(vm);
 
+	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID arrived in 5.10 */
+	if (!check_bool("cap_enforce_pv_feature_cpuid",
+			kvm_check_cap(KVM_CAP_ENFORCE_PV_FEATURE_CPUID) > 0,
+			true)) {
+		return probe_finish();
+	}
 	if (kvm_check_cap(KVM_CAP_ENFORCE_PV_FEATURE_CPUID) <= 0) {
-		probe_note("no KVM_CAP_ENFORCE_PV_FEATURE_CPUID (5.10+): "
+		probe_note("no KVM_CAP_ENFORCE_PV_FEATURE_CPUID: "
 			   "CPUID-gated cases not run");
 		printf("EV msr_guest v0 nocpuid SKIPPED\n");
 		return probe_finish();

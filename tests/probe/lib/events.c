@@ -78,6 +78,26 @@ void ev_print(struct vm *vm, bool summary_only)
 	uint32_t j;
 
 	nr_names = 0;
+	/* the VMM's side: when each uffd fault came and was resolved */
+	if (vm->uffd && !summary_only) {
+		uint64_t h0 = ~0ULL;
+		unsigned int p;
+
+		for (p = 0; p < vm->uffd->pages; p++)
+			if (vm->uffd->pg[p].faulted &&
+			    vm->uffd->pg[p].fault_ns < h0)
+				h0 = vm->uffd->pg[p].fault_ns;
+		for (p = 0; p < vm->uffd->pages; p++) {
+			struct uffd_page *pg = &vm->uffd->pg[p];
+
+			if (!pg->faulted)
+				continue;
+			printf("HOST %s page=%u fault t=%.1f copy t=%.1f us "
+			       "(host clock)\n", scen, p,
+			       (pg->fault_ns - h0) / 1000.0,
+			       pg->resolved ? (pg->copy_ns - h0) / 1000.0 : -1.0);
+		}
+	}
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct gvcpu *g = vm->vcpus[i]->g;
 

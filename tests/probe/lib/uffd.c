@@ -36,45 +36,58 @@ static int copy_page(struct uffd *u, unsigned int n)
 	return 0;
 }
 
+/*
+ * Auto mode: resolve every faulted page auto_delay_us after its fault,
+ * without holding up the reading of later faults.
+ */
+static int resolve_due(struct uffd *u)
+{
+	uint64_t now = now_ns(), next = ~0ULL, due;
+	unsigned int n;
+
+	if (u->auto_delay_us < 0)
+		return 50;
+	for (n = 0; n < u->pages; n++) {
+		struct uffd_page *p = &u->pg[n];
+
+		if (!p->faulted || p->resolved)
+			continue;
+		due = p->fault_ns + u->auto_delay_us * 1000ULL;
+		if (due <= now)
+			copy_page(u, n);
+		else if (due < next)
+			next = due;
+	}
+	if (next == ~0ULL)
+		return 50;
+	return (next - now) / 1000000 + 1;
+}
+
 static void *uffd_thread(void *arg)
 {
 	struct uffd *u = arg;
 	struct uffd_msg m;
 	struct pollfd pfd = { .fd = u->fd, .events = POLLIN };
 	unsigned int n;
+	int timeout = 50;
 
 	while (!u->quit) {
-		if (poll(&pfd, 1, 50) <= 0)
-			continue;
-		if (read(u->fd, &m, sizeof(m)) != sizeof(m))
-			continue;
-		if (m.event != UFFD_EVENT_PAGEFAULT)
-			continue;
-		n = (m.arg.pagefault.address - (uint64_t)u->base) /
-		    PAGE_SIZE_4K;
-		if (n >= u->pages)
-			continue;
-		pthread_mutex_lock(&u->lock);
-		if (!u->pg[n].faulted) {
-			u->pg[n].faulted = 1;
-			u->pg[n].fault_ns = now_ns();
+		if (poll(&pfd, 1, timeout) > 0 &&
+		    read(u->fd, &m, sizeof(m)) == sizeof(m) &&
+		    m.event == UFFD_EVENT_PAGEFAULT) {
+			n = (m.arg.pagefault.address - (uint64_t)u->base) /
+			    PAGE_SIZE_4K;
+			if (n < u->pages) {
+				pthread_mutex_lock(&u->lock);
+				if (!u->pg[n].faulted) {
+					u->pg[n].fault_ns = now_ns();
+					u->pg[n].faulted = 1;
+				}
+				pthread_cond_broadcast(&u->cond);
+				pthread_mutex_unlock(&u->lock);
+			}
 		}
-		pthread_cond_broadcast(&u->cond);
-		pthread_mutex_unlock(&u->lock);
-		if (u->auto_delay_us >= 0 && !u->pg[n].resolved) {
-			/* the chosen resolution delay, not a synchronisation */
-			uint64_t until = u->pg[n].fault_ns +
-					 u->auto_delay_us * 1000ULL;
-			struct timespec ts = {
-				.tv_sec = until / 1000000000ULL,
-				.tv_nsec = until % 1000000000ULL,
-			};
-
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-					       &ts, NULL) == EINTR)
-				;
-			copy_page(u, n);
-		}
+		timeout = resolve_due(u);
 	}
 	return NULL;
 }
