@@ -8,9 +8,6 @@
 #define VCPUS	4
 #define PAGES	12
 
-void guest_many(struct gvcpu *g);
-void check_many(struct vm *vm, unsigned int n);
-
 int main(void)
 {
 	struct vm_opts o = { .uffd_pages = VCPUS * PAGES };

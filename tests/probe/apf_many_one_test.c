@@ -7,9 +7,6 @@
 
 #define PAGES	32
 
-void guest_many(struct gvcpu *g);
-void check_many(struct vm *vm, unsigned int n);
-
 int main(void)
 {
 	struct vm *vm;

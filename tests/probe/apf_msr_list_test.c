@@ -37,8 +37,7 @@ int main(void)
 	for (i = 0; i < l->nmsrs; i++)
 		printf(" %#x", l->indices[i]);
 	printf("\n");
-	/* the KVM PV MSRs listed, in index order (the list's order is not
-	 * part of the ABI) */
+	/* the KVM PV MSRs listed, in index order (not part of the ABI) */
 	for (i = 0x4b564d00; i < 0x4b564d20; i++)
 		if (listed(l, i))
 			printf("EV msr_list host LISTED %#x\n", i);

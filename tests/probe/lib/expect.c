@@ -144,7 +144,8 @@ void probe_init(const char *scenario)
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: kicks KVM_RUN */
 	uname(&u);
 	snprintf(release, sizeof(release), "%s", u.release);
-	sscanf(release, "%d.%d", &kmaj, &kmin);
+	if (sscanf(release, "%d.%d", &kmaj, &kmin) != 2)
+		kmaj = kmin = 0;
 	load_table();
 	broken = b && in_list(b, scenario);
 	printf("# scenario %s on %s%s\n", scen, release,

@@ -62,6 +62,10 @@ struct vm {
 	uint64_t tsc_khz;
 };
 
+/* handlers.S: the guest's IDT stubs (16 bytes each) and entry point */
+extern char guest_idt_stubs[];
+extern char guest_start[];
+
 /* vm.c */
 struct vm_opts {
 	bool no_irqchip;
@@ -166,6 +170,10 @@ uint64_t ev_obs(struct vcpu *v, uint64_t id, uint64_t def);
 bool ev_has_obs(struct vcpu *v, uint64_t id);
 /* index of the last GEV_MARK with id, or -1 */
 int ev_mark(struct vcpu *v, uint64_t id);
+
+/* many.c: many outstanding faults per vCPU */
+void guest_many(struct gvcpu *g);
+void check_many(struct vm *vm, unsigned int n);
 
 /* window.c: events of type between marks a and b (GEV_NONE: readies) */
 uint32_t ev_between(struct vcpu *v, int a, int b, uint32_t type);

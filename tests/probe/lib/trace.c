@@ -33,7 +33,7 @@ bool trace_available(void)
 
 int trace_init(void)
 {
-	static const char *dirs[] = {
+	static const char * const dirs[] = {
 		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
 	};
 	char p[256];

@@ -16,9 +16,6 @@
 #include <unistd.h>
 #include "probe.h"
 
-extern char guest_idt_stubs[];
-extern char guest_start[];
-
 uint64_t now_ns(void)
 {
 	struct timespec ts;
