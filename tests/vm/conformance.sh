@@ -10,8 +10,9 @@
 # For a cached kernel, apfint_host.ko is built for it and loaded in L1
 # when it builds; otherwise the stock kernel runs and the gap shows.
 #
-# Environment: PROBE_BREAK=<scenario,...|all> inverts the expectations of
-# those scenarios (each must then fail); PROBE_ONLY=<apf_x_test,...>;
+# Environment: PROBE_BREAK=<item,...> (items: all, <scenario>, or
+# <scenario>:<check>) inverts those expectations (each named scenario must
+# then fail); PROBE_ONLY=<apf_x_test,...>;
 # PROBE_UPDATE_GOLDEN=1 (debian-6.1 only) rewrites the golden log;
 # PROBE_LOG=<file> keeps the console log; PROBE_NO_MODULE=1 runs stock;
 # PROBE_NO_TABLE=1 ignores expect.tbl.
@@ -46,7 +47,7 @@ rm -rf "$pay/probe/lib"
 # documented differences really are differences).
 [ -n "${PROBE_NO_TABLE:-}" ] && rm -f "$pay/probe/expect.tbl"
 {
-	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK=$PROBE_BREAK"
+	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK='$PROBE_BREAK'"
 	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
 } >"$pay/probe/env"
 

@@ -8,9 +8,10 @@
  * expect.tbl: "<scenario> <key> <hosts> <value> <why>", hosts being
  * "<5.8", ">=5.8", "all" or a release prefix.
  *
- * PROBE_BREAK=<scenario>[,<scenario>...|all] inverts every expectation
- * of the named scenarios, so that a conforming host makes them fail:
- * that is how we show each scenario can fail.
+ * PROBE_BREAK=<item>[,<item>...] with items "all", "<scenario>" or
+ * "<scenario>:<check>" inverts every expectation of the named scenarios,
+ * or just the named check, so that a conforming host makes them fail:
+ * that is how we show each scenario (and each key check) can fail.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -122,14 +123,22 @@ static bool hosts_match(const char *h)
 	return !strncmp(release, h, strlen(h));
 }
 
-static bool in_list(const char *list, const char *name)
-{
-	char buf[512], *t, *save;
+static char break_list[512];
 
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (!strcmp(t, name) || !strcmp(t, "all"))
+/* is check "what" of this scenario (what == NULL: all of it) broken? */
+static bool in_break(const char *what)
+{
+	char buf[512], *t, *save, *colon;
+
+	snprintf(buf, sizeof(buf), "%s", break_list);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "all") || !strcmp(t, scen))
 			return true;
+		colon = strchr(t, ':');
+		if (what && colon && !strncmp(t, scen, colon - t) &&
+		    !scen[colon - t] && !strcmp(colon + 1, what))
+			return true;
+	}
 	return false;
 }
 
@@ -147,7 +156,8 @@ void probe_init(const char *scenario)
 	if (sscanf(release, "%d.%d", &kmaj, &kmin) != 2)
 		kmaj = kmin = 0;
 	load_table();
-	broken = b && in_list(b, scenario);
+	snprintf(break_list, sizeof(break_list), "%s", b ? b : "");
+	broken = in_break(NULL);
 	printf("# scenario %s on %s%s\n", scen, release,
 	       broken ? " (PROBE_BREAK: expectations inverted)" : "");
 	if (trace_init())
@@ -175,16 +185,18 @@ bool expect_bool(const char *key, bool dflt)
 
 static bool record(const char *what, bool ok, const char *detail)
 {
-	if (broken)
+	bool inv = broken || in_break(what);
+
+	if (inv)
 		ok = !ok;
 	nr_checks++;
 	printf("# check %-40s %s%s%s%s\n", what, ok ? "ok" : "FAIL",
 	       detail[0] ? ": " : "", detail,
-	       broken ? " [expectation inverted: PROBE_BREAK]" : "");
+	       inv ? " [expectation inverted: PROBE_BREAK]" : "");
 	if (!ok && !nr_failed++)
 		snprintf(first_fail, sizeof(first_fail), "%s%s%s%s", what,
 			 detail[0] ? ": " : "", detail,
-			 broken ? " [inverted]" : "");
+			 inv ? " [inverted]" : "");
 	return ok;
 }
 
