@@ -96,7 +96,7 @@ int main(void)
 	v0->on_test = on_test;
 	uffd_set_auto(vm->uffd, 50000);
 	if (vm_run_report(vm, 60))
-		return probe_fail("%s%s", v0->why, v1->why);
+		return probe_fail("%s%s%s", v0->why, v0->why[0] && v1->why[0] ? "; " : "", v1->why);
 	ev_print(vm, false);
 	tok = ev_obs(v1, 1, 0);
 	check("fault_outstanding", tok != 0, "vCPU 1 took a 'page not present'");

@@ -23,8 +23,8 @@ void guest_many(struct gvcpu *g)
 			got++;
 	}
 	g_ev(GEV_MARK, 0, 2, 0);
-	/* every page-ready plus the wake-all */
-	if (g_wait_nready(got + 1, WAIT_HLT))
+	/* every page-ready plus the wake-all; params[2]: how to wait */
+	if (g_wait_nready(got + 1, g->params[2] ? WAIT_SPIN : WAIT_HLT))
 		guest_fail("timeout waiting for page-readies", g->nr_ready,
 			   got);
 	g_ev(GEV_MARK, 0, 3, 0);
