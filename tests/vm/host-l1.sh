@@ -7,17 +7,19 @@
 D=/sys/kernel/debug/apfint_host
 
 counter() { cat "$D/$1" 2>/dev/null || echo none; }
+# L2's console shares ours: start on a fresh line so the harness sees it.
+result() { printf '\nRESULT %s\n' "$*"; }
 
 if ! insmod /payload/apfint_host.ko; then
-	echo "RESULT host-load fail $(dmesg | grep apfint_host | tail -n 3 | tr '\n' ' ')"
+	result "host-load fail $(dmesg | grep apfint_host | tail -n 3 | tr '\n' ' ')"
 	exit 0
 fi
-echo "RESULT host-load ok"
+result "host-load ok"
 dmesg | grep apfint_host | sed 's/^/# /'
 if dmesg | grep -q 'apfint_host: .*kvm functions redirected'; then
-	echo "RESULT host-hooks ok"
+	result "host-hooks ok"
 else
-	echo "RESULT host-hooks fail"
+	result "host-hooks fail"
 fi
 
 # The L2 guest (Debian 6.1) turns interrupt APF on when CPUID has bit 14.
@@ -56,46 +58,46 @@ while [ $i -lt 300 ] && kill -0 $l2 2>/dev/null; do
 	i=$((i + 1))
 done
 if [ "$armed" != none ] && [ "$armed" -gt 0 ]; then
-	echo "RESULT host-armed ok ($armed vCPU after ${i}s)"
+	result "host-armed ok ($armed vCPU after ${i}s)"
 	if rmmod apfint_host 2>/tmp/rmmod.err; then
-		echo "RESULT host-rmmod-busy fail (unloaded under a running guest)"
+		result "host-rmmod-busy fail (unloaded under a running guest)"
 	else
-		echo "RESULT host-rmmod-busy ok ($(tr '\n' ' ' </tmp/rmmod.err))"
+		result "host-rmmod-busy ok ($(tr '\n' ' ' </tmp/rmmod.err))"
 	fi
 else
-	echo "RESULT host-armed fail (armed_vcpus=$armed)"
+	result "host-armed fail (armed_vcpus=$armed)"
 fi
 cat $D/vcpus 2>/dev/null | sed 's/^/# vcpus: /'
 
 wait $l2
 if grep -q "doesn't support requested feature" /tmp/l2.log; then
-	echo "RESULT host-feature-offered fail ($(grep -m1 "doesn't support" /tmp/l2.log))"
+	result "host-feature-offered fail ($(grep -m1 "doesn't support" /tmp/l2.log))"
 else
-	echo "RESULT host-feature-offered ok"
+	result "host-feature-offered ok"
 fi
 wake=$(counter wake_all) inj=$(counter irqs_injected)
 if [ "$wake" != none ] && [ "$wake" -gt 0 ] && [ "$inj" -ge "$wake" ]; then
-	echo "RESULT host-wake-all ok (wake_all=$wake irqs_injected=$inj)"
+	result "host-wake-all ok (wake_all=$wake irqs_injected=$inj)"
 else
-	echo "RESULT host-wake-all fail (wake_all=$wake irqs_injected=$inj)"
+	result "host-wake-all fail (wake_all=$wake irqs_injected=$inj)"
 fi
 metric2() { sed -n "s/^L2: METRIC l2 $1=\([0-9]*\).*/\1/p" /tmp/l2.log | tail -n 1; }
 hyp=$(metric2 hyp_total) hyp2=$(metric2 hyp_total2)
 snap=$(cat /tmp/inj_at_read 2>/dev/null)
 # Everything injected went to this one guest, boot included.
 if [ -z "$hyp" ] || [ "$hyp" != "$hyp2" ]; then
-	echo "RESULT host-none-lost skip (guest still taking page-readies: $hyp then $hyp2)"
+	result "host-none-lost skip (guest still taking page-readies: $hyp then $hyp2)"
 elif [ "$hyp" = "$snap" ] && [ "$hyp" -gt 1 ]; then
-	echo "RESULT host-none-lost ok (guest HYP $hyp = injected $snap at that moment; $inj by the end)"
+	result "host-none-lost ok (guest HYP $hyp = injected $snap at that moment; $inj by the end)"
 else
-	echo "RESULT host-none-lost fail (guest HYP $hyp, injected ${snap:-none} at that moment, $inj by the end)"
+	result "host-none-lost fail (guest HYP $hyp, injected ${snap:-none} at that moment, $inj by the end)"
 fi
 dump_counters $D host
 sed 's/^/# hooks: /' $D/hooks 2>/dev/null
 
 if [ "$(counter armed_vcpus)" = 0 ] && rmmod apfint_host; then
-	echo "RESULT host-unload ok"
+	result "host-unload ok"
 else
-	echo "RESULT host-unload fail (armed_vcpus=$(counter armed_vcpus))"
+	result "host-unload fail (armed_vcpus=$(counter armed_vcpus))"
 fi
 dmesg | grep apfint_host | tail -n 3 | sed 's/^/# /'

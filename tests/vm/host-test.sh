@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tests/vm/host-test.sh K: builds apfint_host for kernel K, boots K as L1
-# with it and Debian 6.1 as L2, and runs host-l1.sh / host-l2.sh there.
-# Prints TAP lines like the other tiers.
+# tests/vm/host-test.sh K [GUEST]: builds apfint_host for kernel K, boots K
+# as L1 with it and GUEST (default Debian 6.1) as L2 under memory pressure,
+# and runs host-l1.sh (5.9+ guest: interrupt delivery) or host-legacy-l1.sh
+# (older guest: legacy delivery) with host-l2.sh.  Prints TAP lines.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../harness/lib.sh"
 . "$here/../tiers/report.sh"
-k=${1:?usage: host-test.sh KERNEL}
-name=vm/$k/host-check
+k=${1:?usage: host-test.sh KERNEL [GUEST]}
+guest=${2:-debian-6.1}
+l1=host-l1.sh
+kernel_is_before "$guest" 5.9 && l1=host-legacy-l1.sh
+name=vm/$k/host-check-$guest
 work=$APFINT_OUT/$name
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2"
@@ -25,8 +29,8 @@ fi
 cp "$work/mod/host_kmod/apfint_host.ko" "$here/common.sh" "$work/l1/"
 cp "$here/common.sh" "$work/l2/"
 cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c" || exit 1
-"$APFINT_TOP/tests/harness/vm" --host "$k" --guest debian-6.1 \
-	--l1 "$here/host-l1.sh" --l2 "$here/host-l2.sh" \
+"$APFINT_TOP/tests/harness/vm" --host "$k" --guest "$guest" \
+	--l1 "$here/$l1" --l2 "$here/host-l2.sh" \
 	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
 	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"
 rc=$?

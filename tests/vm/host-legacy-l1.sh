@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# apfint_host with an old (pre-5.9) guest in L2: it never sets EN bit 3, so
+# it must get stock kvm's legacy 'page ready' #PF, pin nothing, and let the
+# module unload while it runs.  Run by tests/vm/host-test.sh K OLD-GUEST.
+. /payload/common.sh
+D=/sys/kernel/debug/apfint_host
+
+counter() { cat "$D/$1" 2>/dev/null || echo none; }
+# L2's console shares ours: start on a fresh line so the harness sees it.
+result() { printf '\nRESULT %s\n' "$*"; }
+
+if ! insmod /payload/apfint_host.ko; then
+	result "host-load fail $(dmesg | grep apfint_host | tail -n 3 | tr '\n' ' ')"
+	exit 0
+fi
+result "host-load ok"
+
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/l2
+echo 250M >/sys/fs/cgroup/l2/memory.max
+L2_CPU=host L2_MEM=512
+export L2_CPU L2_MEM
+(
+	read -r pid _ </proc/self/stat
+	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
+	run_l2 | tee /tmp/l2.log
+) &
+l2=$!
+
+# Wait for legacy page-readies to flow through our hooks, then unload
+# under the running guest: nothing of it may depend on us.
+legacy=0 i=0
+while [ $i -lt 400 ] && kill -0 $l2 2>/dev/null; do
+	legacy=$(counter legacy)
+	[ "$legacy" != none ] && [ "$legacy" -gt 200 ] && break
+	sleep 1
+	i=$((i + 1))
+done
+inj=$(counter irqs_injected) armed=$(counter armed_vcpus)
+if [ "$legacy" != none ] && [ "$legacy" -gt 200 ] && [ "$inj" = 0 ] && [ "$armed" = 0 ]; then
+	result "host-legacy-delivery ok (legacy=$legacy irqs_injected=$inj after ${i}s)"
+else
+	result "host-legacy-delivery fail (legacy=$legacy irqs_injected=$inj armed=$armed)"
+fi
+dump_counters $D host
+if rmmod apfint_host; then
+	result "host-unload-under-legacy-vm ok"
+else
+	result "host-unload-under-legacy-vm fail"
+fi
+
+wait $l2
+if grep -q 'L2: RESULT workload fail' /tmp/l2.log ||
+   ! grep -q 'L2: METRIC workload' /tmp/l2.log; then
+	result "host-legacy-guest-workload fail"
+else
+	result "host-legacy-guest-workload ok"
+fi
