@@ -15,7 +15,8 @@
 # then fail); PROBE_ONLY=<apf_x_test,...>;
 # PROBE_UPDATE_GOLDEN=1 (debian-6.1 only) rewrites the golden log;
 # PROBE_LOG=<file> keeps the console log; PROBE_NO_MODULE=1 runs stock;
-# PROBE_NO_TABLE=1 ignores expect.tbl.
+# PROBE_NO_TABLE=1 ignores expect.tbl; PROBE_KICK_LEGACY=1 runs the kick
+# measurement over the legacy #PF protocol (old hosts: no kick there).
 # Exit status: 0 when the run completed (failures are in the TAP lines),
 # non-zero on a harness or build error.
 set -u
@@ -49,6 +50,7 @@ rm -rf "$pay/probe/lib"
 {
 	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK='$PROBE_BREAK'"
 	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
+	[ -n "${PROBE_KICK_LEGACY:-}" ] && echo "PROBE_KICK_LEGACY=1"
 } >"$pay/probe/env"
 
 module=stock

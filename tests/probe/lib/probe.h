@@ -124,6 +124,9 @@ struct uffd {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct uffd_page *pg;
+	/* called on the uffd thread when page n's fault arrives */
+	void (*on_fault)(struct uffd *u, unsigned int n);
+	void *priv;
 };
 struct uffd *uffd_create(uint8_t *base, unsigned int pages);
 void uffd_destroy(struct uffd *u);
@@ -135,6 +138,14 @@ int trace_init(void);
 int trace_wait_completed(uint64_t gpa, int timeout_ms);
 bool trace_available(void);
 void trace_dump(int n);
+int trace_enable(const char *sys_event);	/* "irq_vectors/..." */
+struct tev {
+	int cpu;
+	uint64_t ns;		/* CLOCK_MONOTONIC */
+	char name[48];
+	const char *rest;
+};
+int trace_for_each(void (*fn)(const struct tev *e, void *arg), void *arg);
 /* CLOCK_MONOTONIC ns of gpa's completion (trace_clock mono), or 0 */
 uint64_t trace_completed_ns(uint64_t gpa);
 

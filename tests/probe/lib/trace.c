@@ -118,6 +118,62 @@ static uint64_t completed(uint64_t gpa)
 	return found;
 }
 
+int trace_enable(const char *sys_event)
+{
+	char p[256];
+
+	if (!tracefs)
+		return -1;
+	snprintf(p, sizeof(p), "%s/events/%s/enable", tracefs, sys_event);
+	return write_file(p, "1", 0);
+}
+
+/*
+ * Calls fn for every line of the trace buffer, parsed as
+ * "<task>-<pid> [<cpu>] <flags> <sec>.<usec>: <event>: <rest>".
+ */
+int trace_for_each(void (*fn)(const struct tev *e, void *arg), void *arg)
+{
+	char p[256], line[1024];
+	FILE *f;
+
+	if (!tracefs || !trace_mono)
+		return -1;
+	snprintf(p, sizeof(p), "%s/trace", tracefs);
+	f = fopen(p, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		struct tev e = { 0 };
+		char *b = strstr(line, "] "), *ts, *name, *end;
+		unsigned long sec, usec;
+
+		if (line[0] == '#' || !b)
+			continue;
+		for (ts = b; ts > line && ts[-1] != '['; ts--)
+			;
+		e.cpu = atoi(ts);
+		name = strstr(b, ": ");
+		if (!name)
+			continue;
+		for (ts = name; ts > b && ts[-1] != ' '; ts--)
+			;
+		if (sscanf(ts, "%lu.%lu", &sec, &usec) != 2)
+			continue;
+		e.ns = sec * 1000000000ULL + usec * 1000ULL;
+		name += 2;
+		end = strchr(name, ':');
+		if (!end)
+			continue;
+		snprintf(e.name, sizeof(e.name), "%.*s", (int)(end - name),
+			 name);
+		e.rest = end + 1;
+		fn(&e, arg);
+	}
+	fclose(f);
+	return 0;
+}
+
 /* Print the last n async PF lines of the trace buffer. */
 void trace_dump(int n)
 {

@@ -85,6 +85,8 @@ static void *uffd_thread(void *arg)
 				}
 				pthread_cond_broadcast(&u->cond);
 				pthread_mutex_unlock(&u->lock);
+				if (u->on_fault)
+					u->on_fault(u, n);
 			}
 		}
 		timeout = resolve_due(u);
