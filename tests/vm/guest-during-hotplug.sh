@@ -27,6 +27,12 @@ while [ $done_n -lt "$cycles" ]; do
 	for c in $cpus; do
 		echo 1 >"$c/online" || errs=$((errs + 1))
 	done
+	if [ $errs -gt 0 ]; then
+		# An AP that did not answer INIT/SIPI in time (starved emulation)
+		# stays down: further cycles test nothing.
+		dmesg | grep -m 3 -E 'do_boot_cpu|Not responding|stuck'
+		break
+	fi
 	done_n=$((done_n + 1))
 	workload_running && during=$((during + 1))
 	# Only while loaded: guest-during-reload.sh may have it out.

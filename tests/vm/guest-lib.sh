@@ -42,10 +42,20 @@ guest_metrics() {
 	echo "METRIC guest_sum$line"
 }
 
-# guest_unload: banks the counters, then removes the module.
+# guest_unload: banks the counters, then removes the module.  An open
+# debugfs file (another script reading stats) holds a reference and makes
+# rmmod fail with EAGAIN for a moment: retry.
 guest_unload() {
+	local i=0
 	guest_bank
-	rmmod apfint_guest
+	while ! rmmod apfint_guest 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 20 ]; then
+			rmmod apfint_guest
+			return
+		fi
+		sleep 0.2
+	done
 }
 
 # guest_load: inserts the module; its log lines go to the console.

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tests/vm/guest-refuse.sh [GUEST [HOST]]: apfint_guest must refuse to load,
+# naming what is missing, (1) when the host offers no interrupt delivery
+# (L2 CPU without kvm-asyncpf-int, CPUID bit 14) and (2) when the guest
+# kernel's own async PF is off (no-kvmapf).  Two short boots, no workload.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../harness/lib.sh"
+GUEST=${1:-${GUEST:-5.4.286}} HOST=${2:-${HOST:-debian-6.1}}
+name=guest-refuse/$HOST-$GUEST
+work=$APFINT_OUT/$name
+
+for k in "$HOST" "$GUEST"; do
+	if ! kernel_resolve "$k"; then
+		echo "ok - $name # SKIP $KMISSING"
+		exit 0
+	fi
+done
+rm -rf "$work"
+mkdir -p "$work/l2" "$work/mod"
+kernel_resolve "$GUEST"
+cp -r "$APFINT_TOP/guest_kmod" "$APFINT_TOP/include" "$work/mod/"
+if ! make -C "$KBUILD" M="$work/mod/guest_kmod" APFINT_VERSION=test \
+	modules >"$work/build.log" 2>&1; then
+	echo "not ok - $name/build"
+	exit 0
+fi
+cp "$work/mod/guest_kmod/apfint_guest.ko" "$work/l2/"
+
+cat >"$work/l2.sh" <<'EOF'
+if insmod /payload/apfint_guest.ko; then
+	echo "RESULT refused fail it loaded"
+	rmmod apfint_guest
+else
+	echo "RESULT refused ok $(dmesg | sed -n 's/.*apfint_guest: not loading: //p' | tail -n 1)"
+fi
+EOF
+
+# case NAME L2_CPU L2_APPEND EXPECTED-TEXT
+case_run() {
+	local c=$1 cpu=$2 app=$3 want=$4 out=$work/$1.out line
+	printf 'L2_CPU=%s\nexport L2_CPU\nrun_l2\n' "$cpu" >"$work/l1-$c.sh"
+	"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
+		--l1 "$work/l1-$c.sh" --l2 "$work/l2.sh" --l2-payload "$work/l2" \
+		${app:+--l2-append "$app"} --timeout 600 \
+		--log "$work/$c.log" >"$out"
+	line=$(sed -n 's/^L2: RESULT refused \(.*\)/\1/p' "$out" | tr -d '\r')
+	case $line in
+	"ok "*"$want"*) echo "ok - $name/$c (${line#ok })" ;;
+	*) echo "not ok - $name/$c (${line:-no result}; harness: $(grep '^HARNESS' "$out"))" ;;
+	esac
+}
+case_run no-int-feature "host,-kvm-asyncpf-int" "" "bit 14"
+case_run no-kvmapf host "no-kvmapf" "no-kvmapf"
