@@ -71,16 +71,20 @@ phase load
 [ -n "${HOTPLUG_CYCLES:-}" ] && export HOTPLUG_CYCLES
 sh /payload/guest-during-hotplug.sh &
 hp=$!
+sh /payload/guest-during-progress.sh &
+pg=$!
 workload mod
-wait $hp
+wait $hp $pg
 cat $G/stats
 phase mod
 
 [ -n "${RELOAD_CYCLES:-}" ] && export RELOAD_CYCLES
 sh /payload/guest-during-reload.sh &
 rl=$!
+sh /payload/guest-during-progress.sh &
+pg=$!
 workload reload
-wait $rl
+wait $rl $pg
 cat $G/stats
 phase reload
 

@@ -57,7 +57,7 @@ GUEST_VECTOR=241
 CFG
 cp "$work/guest.cfg" "$here/common.sh" "$work/l1/"
 cp "$work/guest.cfg" "$here/guest-lib.sh" "$here/guest-during-hotplug.sh" \
-	"$here/guest-during-reload.sh" "$work/l2/"
+	"$here/guest-during-reload.sh" "$here/guest-during-progress.sh" "$work/l2/"
 
 "$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
 	--l1 "$here/guest-l1.sh" --l2 "$here/guest-l2.sh" \
