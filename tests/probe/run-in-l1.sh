@@ -6,7 +6,7 @@
 P=$(cd "$(dirname "$0")" && pwd)
 [ -x "$P/apf_cap_test" ] || P=/payload/probe
 [ -f "$P/env" ] && . "$P/env"
-export PROBE_BREAK PROBE_KICK_LEGACY PROBE_EXPECT="$P/expect.tbl"
+export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_EXPECT="$P/expect.tbl"
 
 echo "PROBE host=$(uname -r)"
 if [ -f $P/../kmod/apfint_host.ko ]; then

@@ -51,6 +51,7 @@ rm -rf "$pay/probe/lib"
 	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK='$PROBE_BREAK'"
 	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
 	[ -n "${PROBE_KICK_LEGACY:-}" ] && echo "PROBE_KICK_LEGACY=1"
+	[ -n "${PROBE_KICK_DEBUG:-}" ] && echo "PROBE_KICK_DEBUG=1"
 } >"$pay/probe/env"
 
 module=stock
