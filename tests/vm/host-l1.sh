@@ -4,6 +4,8 @@
 # interrupt delivery (wake-all delivered), rmmod refused with EBUSY while it
 # runs, clean unload after it exits.  Run by tests/vm/host-test.sh.
 . /payload/common.sh
+L2_SMP=1
+[ -f /payload/host-test.conf ] && . /payload/host-test.conf
 D=/sys/kernel/debug/apfint_host
 
 counter() { cat "$D/$1" 2>/dev/null || echo none; }
@@ -33,7 +35,7 @@ echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/l2
 echo 250M >/sys/fs/cgroup/l2/memory.max
 L2_CPU=host,+kvm-asyncpf,+kvm-asyncpf-int L2_MEM=512
-export L2_CPU L2_MEM
+export L2_CPU L2_MEM L2_SMP
 (
 	read -r pid _ </proc/self/stat
 	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs

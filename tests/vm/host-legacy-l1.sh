@@ -3,6 +3,8 @@
 # it must get stock kvm's legacy 'page ready' #PF, pin nothing, and let the
 # module unload while it runs.  Run by tests/vm/host-test.sh K OLD-GUEST.
 . /payload/common.sh
+L2_SMP=1
+[ -f /payload/host-test.conf ] && . /payload/host-test.conf
 D=/sys/kernel/debug/apfint_host
 
 counter() { cat "$D/$1" 2>/dev/null || echo none; }
@@ -19,7 +21,7 @@ echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/l2
 echo 250M >/sys/fs/cgroup/l2/memory.max
 L2_CPU=host L2_MEM=512
-export L2_CPU L2_MEM
+export L2_CPU L2_MEM L2_SMP
 (
 	read -r pid _ </proc/self/stat
 	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs

@@ -13,6 +13,7 @@ guest=${2:-debian-6.1}
 l1=host-l1.sh
 kernel_is_before "$guest" 5.9 && l1=host-legacy-l1.sh
 name=vm/$k/host-check-$guest
+[ "${L2_SMP:-1}" != 1 ] && name=$name-smp$L2_SMP
 work=$APFINT_OUT/$name
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2"
@@ -27,6 +28,7 @@ elif [ $rc != 0 ]; then
 	exit 0
 fi
 cp "$work/mod/host_kmod/apfint_host.ko" "$here/common.sh" "$work/l1/"
+echo "L2_SMP=${L2_SMP:-1}" >"$work/l1/host-test.conf"
 cp "$here/common.sh" "$work/l2/"
 cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c" || exit 1
 "$APFINT_TOP/tests/harness/vm" --host "$k" --guest "$guest" \
