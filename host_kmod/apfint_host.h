@@ -136,6 +136,7 @@ struct apfint_global_stats {
 	atomic64_t tokens_fixed;
 	atomic64_t slot_write_errors;
 	atomic64_t coalesced;
+	atomic64_t vcpu_states;	/* per-vCPU entries alive (leak check) */
 };
 
 extern struct apfint_global_stats apfint_stats;

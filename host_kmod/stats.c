@@ -54,6 +54,7 @@ static const struct {
 	APFINT_COUNTER(tokens_fixed),
 	APFINT_COUNTER(slot_write_errors),
 	APFINT_COUNTER(coalesced),
+	APFINT_COUNTER(vcpu_states),
 };
 
 int apfint_stats_init(void)

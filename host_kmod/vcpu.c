@@ -63,6 +63,7 @@ struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
 	spin_lock(&apfint_vcpus_lock);
 	hash_add_rcu(apfint_vcpus, &av->node, (unsigned long)vcpu);
 	spin_unlock(&apfint_vcpus_lock);
+	atomic64_inc(&apfint_stats.vcpu_states);
 	return av;
 }
 
@@ -112,6 +113,7 @@ static void apfint_vcpu_unlink(struct apfint_vcpu *av)
 {
 	hash_del_rcu(&av->node);
 	apfint_vcpu_disarm(av);
+	atomic64_dec(&apfint_stats.vcpu_states);
 	kfree_rcu(av, rcu);
 }
 

@@ -97,6 +97,14 @@ fi
 dump_counters $D host
 sed 's/^/# hooks: /' $D/hooks 2>/dev/null
 
+# Every vCPU of the finished VM went through teardown: no state is left.
+states=$(counter vcpu_states)
+if [ "$states" = 0 ]; then
+	result "host-no-state-left ok"
+else
+	result "host-no-state-left fail (vcpu_states=$states after the VM exited)"
+fi
+
 if [ "$(counter armed_vcpus)" = 0 ] && rmmod apfint_host; then
 	result "host-unload ok"
 else
