@@ -3,8 +3,10 @@
  * disable: EN = 0 while four faults are outstanding.  Upstream drops the
  * queue (kvm_clear_async_pf_completion_queue) and wakes nobody: no
  * page-ready ever comes for those tokens, no wake-all on disable.  The
- * pages themselves arrive (the VMM resolves them 5 ms after the worker's
- * fault) and the guest's retries read them without any further #PF.
+ * VMM holds the faults until the guest is about to write EN = 0, then
+ * resolves them 200 ms later (the write waits for the async work: upstream
+ * cancels it synchronously); the guest's retries then read the pages
+ * without any further #PF.
  * Enabling again sends one wake-all.
  */
 #include "probe.h"
@@ -22,6 +24,7 @@ static void guest(struct gvcpu *g)
 		if (g_touch_safe(UFFD_PAGE_GPA(i), &v, &tok) != 14)
 			guest_fail("no async #PF", i, 0);
 	g_ev(GEV_MARK, 0, 1, 0);
+	guest_ucall(UC_TEST, 1, 0, 0);		/* release in 200 ms */
 	g_wrmsr(MSR_KVM_ASYNC_PF_EN, 0);
 	g_ev(GEV_MARK, 0, 2, 0);
 	g_exits(5);
@@ -41,6 +44,14 @@ static void guest(struct gvcpu *g)
 	g_ev(GEV_MARK, 0, 4, 0);
 }
 
+static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
+{
+	(void)sub;
+	(void)arg;
+	v->vm->uffd->hold_until_ns = now_ns() + 200000000ULL;
+	return 0;
+}
+
 int main(void)
 {
 	struct vm *vm;
@@ -50,7 +61,9 @@ int main(void)
 	probe_init("disable");
 	vm = vm_simple(guest, PAGES);
 	v = vm->vcpus[0];
-	uffd_set_auto(vm->uffd, 5000);
+	v->on_test = on_test;
+	vm->uffd->hold_until_ns = ~0ULL;
+	uffd_set_auto(vm->uffd, 0);
 	if (vm_run_report(vm, 60))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);

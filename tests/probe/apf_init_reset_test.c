@@ -70,6 +70,8 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 
 	(void)sub;
 	(void)arg;
+	/* the reset waits for the held fault's work: let it go in 200 ms */
+	v->vm->uffd->hold_until_ns = now_ns() + 200000000ULL;
 	vcpu_stop(t);
 	pthread_join(t->thread, NULL);
 	mp_state = vcpu_get_mp_state(t);	/* processes the INIT */
@@ -94,7 +96,8 @@ int main(void)
 	v0 = vcpu_add(vm, guest_sender);
 	v1 = vcpu_add(vm, guest_target);
 	v0->on_test = on_test;
-	uffd_set_auto(vm->uffd, 50000);
+	vm->uffd->hold_until_ns = ~0ULL;	/* until the INIT is sent */
+	uffd_set_auto(vm->uffd, 0);
 	if (vm_run_report(vm, 60))
 		return probe_fail("%s%s%s", v0->why, v0->why[0] && v1->why[0] ? "; " : "", v1->why);
 	ev_print(vm, false);

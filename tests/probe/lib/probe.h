@@ -119,6 +119,8 @@ struct uffd {
 	uint8_t *base;
 	unsigned int pages;
 	volatile int auto_delay_us;	/* <0: manual */
+	/* auto mode resolves nothing before this CLOCK_MONOTONIC time */
+	volatile uint64_t hold_until_ns;
 	volatile int quit;
 	pthread_t thread;
 	pthread_mutex_t lock;

@@ -53,13 +53,15 @@ static int resolve_due(struct uffd *u)
 		if (!p->faulted || p->resolved)
 			continue;
 		due = p->fault_ns + u->auto_delay_us * 1000ULL;
+		if (due < u->hold_until_ns)
+			due = u->hold_until_ns;
 		if (due <= now)
 			copy_page(u, n);
 		else if (due < next)
 			next = due;
 	}
-	if (next == ~0ULL)
-		return 50;
+	if (next - now >= 50000000ULL)
+		return 50;	/* also picks up a changed hold soon enough */
 	return (next - now) / 1000000 + 1;
 }
 
