@@ -72,7 +72,7 @@ echo "# conformance/$host: probe in L1, host module: $module"
 log=${PROBE_LOG:-$work/console.log}
 run_l1() {
 	"$top/tests/harness/vm" --host "$host" --payload "$pay" \
-		--l1 "$pay/probe/run-in-l1.sh" --timeout 240 --log "$log" \
+		--l1 "$pay/probe/run-in-l1.sh" --timeout 150 --log "$log" \
 		>"$work/harness.out" 2>&1
 }
 run_l1
