@@ -23,8 +23,11 @@ int main(void)
 		v->g->params[1] = i * PAGES;
 	}
 	uffd_set_auto(vm->uffd, 1000);
-	if (vm_run_report(vm, 120))
-		return probe_fail("vCPU failed");
+	if (vm_run_report(vm, 120)) {
+		for (i = 0; i < VCPUS && !vm->vcpus[i]->result; i++)
+			;
+		return probe_fail("%s", i < VCPUS ? vm->vcpus[i]->why : "?");
+	}
 	check_many(vm, PAGES);
 	return probe_finish();
 }
