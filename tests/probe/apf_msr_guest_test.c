@@ -3,9 +3,11 @@
  * msr_guest: guest rdmsr/wrmsr of EN, INT and ACK with valid values and
  * every reserved-bit and bad-value case, #GP or not as upstream decides
  * (arch/x86/kvm/x86.c: kvm_pv_enable_async_pf{,_int}, the ACK case).
- * Three VMs: the normal one; one without an in-kernel LAPIC (INT and a
- * non-zero EN need one); one with KVM_CAP_ENFORCE_PV_FEATURE_CPUID and
- * guest CPUID without bit 14 (INT, ACK and EN bit 3 need the bit).
+ * Four VMs: the normal one; one without an in-kernel LAPIC (INT and a
+ * non-zero EN need one); two with KVM_CAP_ENFORCE_PV_FEATURE_CPUID, one
+ * whose guest CPUID lacks bit 14 (INT, ACK and EN bit 3 need it), one
+ * whose CPUID lacks bit 4 but has bit 14 (EN needs bit 4; INT and ACK
+ * only bit 14: upstream once gated ACK on the wrong bit).
  */
 #include <sys/ioctl.h>
 #include "probe.h"
@@ -84,6 +86,14 @@ static struct mcase nocpuid[] = {
 	C("nocpuid_wr_en_int_gp", EN, 1, AREA | EN_INT_FLAGS, 13, NOVAL),
 	C("nocpuid_wr_en_legacy", EN, 1, AREA | EN_LEGACY_FLAGS, 0, NOVAL),
 	C("nocpuid_wr_en_0", EN, 1, 0, 0, NOVAL),
+};
+
+static struct mcase noapf[] = {
+	C("noapf_wr_int", INT, 1, APF_VECTOR, 0, NOVAL),
+	C("noapf_wr_ack", ACK, 1, 1, 0, NOVAL),
+	C("noapf_rd_ack", ACK, 0, 0, 0, 0),
+	C("noapf_wr_en_gp", EN, 1, AREA | EN_INT_FLAGS, 13, NOVAL),
+	C("noapf_rd_en_gp", EN, 0, 0, 13, NOVAL),
 };
 
 static void guest(struct gvcpu *g)
@@ -172,6 +182,16 @@ int main(void)
 		    "KVM_ENABLE_CAP(ENFORCE_PV_FEATURE_CPUID): %s",
 		    strerror(errno));
 	run_cases(vm, nocpuid, N(nocpuid));
+	vm_destroy(vm);
+
+	o.cpuid_no_apf_int = false;
+	o.cpuid_no_apf = true;
+	vm = vm_create(&o);
+	vcpu_add(vm, guest);
+	TEST_ASSERT(!ioctl(vm->vcpus[0]->fd, KVM_ENABLE_CAP, &cap),
+		    "KVM_ENABLE_CAP(ENFORCE_PV_FEATURE_CPUID): %s",
+		    strerror(errno));
+	run_cases(vm, noapf, N(noapf));
 	vm_destroy(vm);
 	return probe_finish();
 }

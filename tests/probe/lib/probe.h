@@ -71,6 +71,7 @@ struct vm_opts {
 	bool no_irqchip;
 	unsigned int uffd_pages;	/* 0: no uffd region */
 	bool cpuid_no_apf_int;		/* clear CPUID bit 14 for the guest */
+	bool cpuid_no_apf;		/* clear CPUID bit 4 for the guest */
 	bool enforce_pv_cpuid;
 };
 int kvm_open(void);

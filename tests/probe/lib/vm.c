@@ -181,12 +181,14 @@ struct vm *vm_create(const struct vm_opts *o)
 	}
 
 	vm->cpuid = kvm_supported_cpuid(vm->kvm_fd);
-	if (o->cpuid_no_apf_int) {
+	if (o->cpuid_no_apf_int || o->cpuid_no_apf) {
 		struct kvm_cpuid_entry2 *e;
 
 		e = cpuid_find(vm->cpuid, KVM_CPUID_FEATURES, 0);
-		if (e)
+		if (e && o->cpuid_no_apf_int)
 			e->eax &= ~(1u << KVM_FEATURE_ASYNC_PF_INT);
+		if (e && o->cpuid_no_apf)
+			e->eax &= ~(1u << KVM_FEATURE_ASYNC_PF);
 	}
 	return vm;
 }
