@@ -7,6 +7,7 @@
 #define APFINT_HOST_H
 
 #include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/ftrace.h>
 #include <linux/kvm_host.h>
 #include <linux/hashtable.h>
@@ -48,17 +49,20 @@ void apfint_hooks_drain(void);
 /*
  * Every replacement brackets its body with these, so that unloading can
  * wait for calls still running in our text (async_pf_execute() sleeps on
- * I/O for milliseconds) after the hooks are gone.
+ * I/O for milliseconds) after the hooks are gone.  Per-CPU, because
+ * kvm_check_async_pf_completion() runs on every vCPU loop pass; a call
+ * may leave on another CPU than it entered, so only the sum means
+ * anything (see apfint_hooks_drain()).
  */
-extern atomic_t apfint_inflight;
+DECLARE_PER_CPU(long, apfint_inflight);
 static inline void apfint_enter(void)
 {
-	atomic_inc(&apfint_inflight);
+	this_cpu_inc(apfint_inflight);
 }
 
 static inline void apfint_leave(void)
 {
-	atomic_dec(&apfint_inflight);
+	this_cpu_dec(apfint_inflight);
 }
 
 /* ---- vcpu.c: per-vCPU state, keyed by the vcpu pointer ---- */

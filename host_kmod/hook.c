@@ -21,7 +21,7 @@
 
 #include "apfint_host.h"
 
-atomic_t apfint_inflight = ATOMIC_INIT(0);
+DEFINE_PER_CPU(long, apfint_inflight);
 
 #if HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED
 static unsigned long apfint_kallsyms(const char *name)
@@ -157,14 +157,26 @@ void apfint_hooks_remove(struct apfint_hook_set *set)
 	set->installed = false;
 }
 
+static long apfint_inflight_sum(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(apfint_inflight, cpu);
+	return sum;
+}
+
 /*
  * Wait for replacements that are still running (they were entered before
  * the hooks went away), then for any task preempted between our last
- * instruction and its return.
+ * instruction and its return.  With the hooks gone nobody enters any
+ * more, and every call that did counted its entry before we look: a racy
+ * sum can only be too high, never 0 while a call is still inside.
  */
 void apfint_hooks_drain(void)
 {
-	while (atomic_read(&apfint_inflight))
+	while (apfint_inflight_sum())
 		msleep(20);
 #if APFINT_KERNEL_PREEMPTIBLE && defined(CONFIG_TASKS_RCU)
 	synchronize_rcu_tasks();
