@@ -64,7 +64,7 @@ int main(void)
 	v->on_test = on_test;
 	vm->uffd->hold_until_ns = ~0ULL;
 	uffd_set_auto(vm->uffd, 0);
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 	check_num("np_count", ev_count(v, GEV_NP, 0), PAGES);

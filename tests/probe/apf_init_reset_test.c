@@ -56,7 +56,8 @@ static void guest_sender(struct gvcpu *g)
 
 	g_lapic_enable();
 	while (!*ARMED)
-		if (rdtsc_g() - start > g->tsc_khz * 20000)
+		if (rdtsc_g() - start >
+		    g->tsc_khz * 1000 * GUEST_TIMEOUT_S)
 			guest_fail("vCPU 1 never armed", 0, 0);
 	g_apic_write(APIC_ICR_HI, 1u << 24);
 	g_apic_write(APIC_ICR_LO, 0x4500);	/* INIT, assert */
@@ -98,7 +99,7 @@ int main(void)
 	v0->on_test = on_test;
 	vm->uffd->hold_until_ns = ~0ULL;	/* until the INIT is sent */
 	uffd_set_auto(vm->uffd, 0);
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s%s%s", v0->why, v0->why[0] && v1->why[0] ? "; " : "", v1->why);
 	ev_print(vm, false);
 	tok = ev_obs(v1, 1, 0);

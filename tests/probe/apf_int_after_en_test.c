@@ -50,7 +50,7 @@ int main(void)
 	probe_init("int_after_en");
 	vm = vm_simple(guest, 1);
 	v = vm->vcpus[0];
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 	tok = ev_obs(v, 2, 0);

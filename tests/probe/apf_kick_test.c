@@ -262,7 +262,7 @@ int main(void)
 		probe_note("one CPU or no irq_vectors/kvm_inj_virq trace "
 			   "events: the kick itself is not checked");
 	}
-	if (vm_run_report(vm, 120))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, true);
 

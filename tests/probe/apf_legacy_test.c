@@ -48,7 +48,7 @@ int main(void)
 	vm = vm_simple(guest, 1);
 	v = vm->vcpus[0];
 	uffd_set_auto(vm->uffd, 20000);
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 	check_num("en_write_vector", ev_obs(v, 1, ~0ULL), 0);

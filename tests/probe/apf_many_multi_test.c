@@ -23,7 +23,7 @@ int main(void)
 		v->g->params[1] = i * PAGES;
 	}
 	uffd_set_auto(vm->uffd, 1000);
-	if (vm_run_report(vm, 120)) {
+	if (vm_run_report(vm, TEST_TIMEOUT_S)) {
 		for (i = 0; i < VCPUS && !vm->vcpus[i]->result; i++)
 			;
 		return probe_fail("%s", i < VCPUS ? vm->vcpus[i]->why : "?");

@@ -15,7 +15,7 @@ int main(void)
 	vm = vm_simple(guest_many, PAGES);
 	vm->vcpus[0]->g->params[0] = PAGES;
 	uffd_set_auto(vm->uffd, 1000);
-	if (vm_run_report(vm, 120))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", vm->vcpus[0]->why);
 	check_many(vm, PAGES);
 	return probe_finish();

@@ -5,7 +5,7 @@
  * exits, so every delivery after the first depends on the host's
  * request/kick racing correctly with the pending mark and the ACK (a
  * lost wake-up shows as a page-ready that never comes: the guest gives
- * up after 20 s and the test fails).
+ * up after GUEST_TIMEOUT_S and the test fails).
  */
 #include "probe.h"
 
@@ -20,7 +20,7 @@ int main(void)
 	vm->vcpus[0]->g->params[0] = PAGES;
 	vm->vcpus[0]->g->params[2] = 1;		/* spin */
 	uffd_set_auto(vm->uffd, 200);
-	if (vm_run_report(vm, 120))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", vm->vcpus[0]->why);
 	check_many(vm, PAGES);
 	return probe_finish();

@@ -120,7 +120,7 @@ static int run_cases(struct vm *vm, struct mcase *cases, unsigned int n)
 	gc = gpa_hva(vm, (uint64_t)cases);
 	v->g->params[0] = (uint64_t)cases;
 	v->g->params[1] = n;
-	if (vm_run_report(vm, 60)) {
+	if (vm_run_report(vm, TEST_TIMEOUT_S)) {
 		check("run", false, "%s", v->why);
 		return -1;
 	}

@@ -77,7 +77,7 @@ int main(void)
 	set(v, "set_ack", MSR_KVM_ASYNC_PF_ACK, 1, 1);
 	get(v, "get_ack", MSR_KVM_ASYNC_PF_ACK, 0);
 
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 	e = ev_find(v, GEV_RDY_INT, 0, 0);

@@ -32,7 +32,7 @@ int main(void)
 	vm = vm_simple(guest, 4);
 	v = vm->vcpus[0];
 	uffd_set_auto(vm->uffd, 2000);
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 

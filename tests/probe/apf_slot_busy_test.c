@@ -53,7 +53,7 @@ int main(void)
 	probe_init("slot_busy");
 	vm = vm_simple(guest, 4);
 	v = vm->vcpus[0];
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 	for (i = 1; i < 8; i++)

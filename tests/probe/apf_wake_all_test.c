@@ -50,7 +50,7 @@ int main(void)
 	probe_init("wake_all");
 	vm = vm_simple(guest, 1);
 	v = vm->vcpus[0];
-	if (vm_run_report(vm, 60))
+	if (vm_run_report(vm, TEST_TIMEOUT_S))
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
 	m1 = ev_mark(v, 1), m2 = ev_mark(v, 2), m3 = ev_mark(v, 3);

@@ -134,8 +134,9 @@ uint32_t g_count(uint32_t type, uint32_t from_ev)
 
 static int timed_out(struct gvcpu *g, uint64_t start)
 {
-	/* 20 s of guest TSC; the host watchdog covers halted waits. */
-	return g->tsc_khz && rdtsc_g() - start > g->tsc_khz * 20000;
+	/* guest TSC; the host watchdog covers halted waits */
+	return g->tsc_khz &&
+	       rdtsc_g() - start > g->tsc_khz * 1000 * GUEST_TIMEOUT_S;
 }
 
 static void wait_step(enum wait_mode mode)

@@ -43,6 +43,15 @@
 
 #define UCALL_PORT		0x1000
 
+/*
+ * Time limits: a test normally takes a second or two under emulation.
+ * The guest gives up a wait (with a message) after GUEST_TIMEOUT_S, the
+ * VMM's watchdog stops a test after TEST_TIMEOUT_S, so a host that never
+ * delivers fails each scenario quickly and the next ones still run.
+ */
+#define GUEST_TIMEOUT_S		8
+#define TEST_TIMEOUT_S		15
+
 /* The vector the probe programs into MSR_KVM_ASYNC_PF_INT. */
 #define APF_VECTOR		0xec
 
