@@ -93,9 +93,11 @@ void ev_print(struct vm *vm, bool summary_only)
 			if (!pg->faulted)
 				continue;
 			printf("HOST %s page=%u fault t=%.1f copy t=%.1f us "
-			       "(host clock)\n", scen, p,
+			       "(host clock) by tid %d%s\n", scen, p,
 			       (pg->fault_ns - h0) / 1000.0,
-			       pg->resolved ? (pg->copy_ns - h0) / 1000.0 : -1.0);
+			       pg->resolved ? (pg->copy_ns - h0) / 1000.0 : -1.0,
+			       pg->fault_tid,
+			       pg->copy_errno == EEXIST ? " (EEXIST)" : "");
 		}
 	}
 	for (i = 0; i < vm->nr_vcpus; i++) {

@@ -114,6 +114,8 @@ struct uffd_page {
 	uint64_t fault_ns;
 	uint64_t copy_tsc;		/* host TSC just before UFFDIO_COPY */
 	uint64_t copy_ns;
+	int copy_errno;			/* 0, or EEXIST: already mapped */
+	pid_t fault_tid;		/* who faulted (UFFD_FEATURE_THREAD_ID) */
 };
 struct uffd {
 	int fd;

@@ -30,8 +30,11 @@ static int copy_page(struct uffd *u, unsigned int n)
 	c.len = PAGE_SIZE_4K;
 	p->copy_ns = now_ns();
 	p->copy_tsc = rdtsc_h();
-	if (ioctl(u->fd, UFFDIO_COPY, &c) && errno != EEXIST)
-		return -1;
+	if (ioctl(u->fd, UFFDIO_COPY, &c)) {
+		p->copy_errno = errno;
+		if (errno != EEXIST)
+			return -1;
+	}
 	p->resolved = 1;
 	return 0;
 }
@@ -83,6 +86,8 @@ static void *uffd_thread(void *arg)
 				pthread_mutex_lock(&u->lock);
 				if (!u->pg[n].faulted) {
 					u->pg[n].fault_ns = now_ns();
+					u->pg[n].fault_tid =
+						m.arg.pagefault.feat.ptid;
 					u->pg[n].faulted = 1;
 				}
 				pthread_cond_broadcast(&u->cond);
@@ -99,7 +104,9 @@ static void *uffd_thread(void *arg)
 struct uffd *uffd_create(uint8_t *base, unsigned int pages)
 {
 	struct uffd *u = calloc(1, sizeof(*u));
-	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_api api = {
+		.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID,
+	};
 	struct uffdio_register reg = { 0 };
 
 	TEST_ASSERT(u, "calloc");
