@@ -71,6 +71,31 @@ else
 fi
 cat $D/vcpus 2>/dev/null | sed 's/^/# vcpus: /'
 
+if [ "${KILL_L2:-0}" = 1 ]; then
+	# VM destruction with faults in flight: let the workload fault for a
+	# while, then SIGKILL QEMU.  Teardown must free every state and drop
+	# every module reference.
+	i=0
+	while [ $i -lt 240 ] && [ "$(counter irqs_injected)" -lt 1000 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	cat $D/irqs_injected >/tmp/inj_at_kill
+	qemu=$(pidof qemu-system-x86_64)
+	[ -n "$qemu" ] && kill -9 $qemu
+	wait $l2
+	sleep 2
+	armed=$(counter armed_vcpus) states=$(counter vcpu_states)
+	if [ -n "$qemu" ] && [ "$armed" = 0 ] && [ "$states" = 0 ] &&
+	   rmmod apfint_host; then
+		result "host-kill-vm ok (irqs_injected=$(cat /tmp/inj_at_kill 2>/dev/null))"
+	else
+		result "host-kill-vm fail (qemu=$qemu armed=$armed states=$states)"
+	fi
+	dmesg | grep apfint_host | tail -n 2 | sed 's/^/# /'
+	exit 0
+fi
+
 wait $l2
 if grep -q "doesn't support requested feature" /tmp/l2.log; then
 	result "host-feature-offered fail ($(grep -m1 "doesn't support" /tmp/l2.log))"
