@@ -10,8 +10,8 @@
  * guest's interrupt handler.  TSCs of the L1 CPUs are not in sync under
  * emulation, so the guest time is carried over by an exit: right after
  * the wait the guest reports (now - handler TSC) in a ucall and the host
- * stamps the exit; half an exit round trip (calibrated from pairs of
- * back-to-back exits) is taken off.  Two spans are printed: from the
+ * stamps the exit.  Each sample so includes one exit to the VMM, the
+ * same in both cases.  Two spans are printed: from the
  * copy, and from the async work's completion (the host's
  * kvm_async_pf_completed tracepoint with trace_clock=mono), which is
  * where the kick starts.  Only ratios between the two cases are judged,
@@ -38,7 +38,6 @@
 
 #define SAMPLES		32	/* per mode */
 #define MAX_RATIO	3.0
-#define CAL		9
 #define VCPU_CPU	1	/* where the vCPU spins */
 #define WORK_CPU	0	/* where the async work and the VMM run */
 
@@ -58,8 +57,6 @@ static void guest(struct gvcpu *g)
 	} else {
 		g_std_setup();
 	}
-	for (i = 0; i < CAL; i++)
-		guest_ucall(UC_TEST, 2, rdtsc_g(), 0);
 	for (i = 0; i < 2 * SAMPLES; i++) {
 		enum wait_mode mode = (i & 1) ? WAIT_SPIN : WAIT_HLT;
 		uint32_t from = g->nr_ev, j;
@@ -78,8 +75,8 @@ static void guest(struct gvcpu *g)
 	}
 }
 
-static uint64_t cal_ns[CAL], cal_tsc[CAL], ready_ns[2 * SAMPLES];
-static int ncal, nready;
+static uint64_t ready_ns[2 * SAMPLES];
+static int nready;
 
 static void pin(pthread_t t, int cpu)
 {
@@ -110,10 +107,7 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 		return 0;
 	}
 
-	if (sub == 2 && ncal < CAL) {
-		cal_ns[ncal] = now;
-		cal_tsc[ncal++] = arg;
-	} else if (sub == 1 && nready < 2 * SAMPLES) {
+	if (sub == 1 && nready < 2 * SAMPLES) {
 		ready_ns[nready++] = now - arg * 1000000ULL / v->vm->tsc_khz;
 	}
 	return 0;
@@ -236,7 +230,6 @@ static void dist(const char *what, double lat[2][SAMPLES], double *p50)
 int main(void)
 {
 	double lat[2][SAMPLES], clat[2][SAMPLES], p50[2], cp50[2];
-	double rt[CAL - 1], oneway;
 	int nlat[2] = { 0, 0 }, nclat[2] = { 0, 0 }, neg = 0, i;
 	int nk[2][3] = { { 0 } };	/* [mode][not kicked, kicked, unknown] */
 	struct vm *vm;
@@ -266,16 +259,7 @@ int main(void)
 		return probe_fail("%s", v->why);
 	ev_print(vm, true);
 
-	for (i = 0; i + 1 < ncal; i++)
-		rt[i] = (double)(cal_ns[i + 1] - cal_ns[i]) / 1000.0 -
-			(double)(cal_tsc[i + 1] - cal_tsc[i]) * 1000.0 /
-			vm->tsc_khz;
-	qsort(rt, ncal - 1, sizeof(double), cmp);
-	oneway = ncal > 1 ? pct(rt, ncal - 1, 0.5) / 2 : 0;
-	if (oneway < 0)
-		oneway = 0;
-	printf("LAT kick exit round trip p50=%.1f us (one way %.1f us "
-	       "taken off each sample)\n", 2 * oneway, oneway);
+	printf("LAT kick (each span includes one guest exit to the VMM)\n");
 	for (i = 0; i < nready; i++) {
 		struct uffd_page *p = &vm->uffd->pg[i];
 		uint64_t done = trace_completed_ns(UFFD_PAGE_GPA(i));
@@ -283,14 +267,12 @@ int main(void)
 
 		if (!p->resolved)
 			continue;
-		us = (double)(int64_t)(ready_ns[i] - p->copy_ns) / 1000.0 -
-		     oneway;
+		us = (double)(int64_t)(ready_ns[i] - p->copy_ns) / 1000.0;
 		neg += us < 0;
 		lat[i & 1][nlat[i & 1]++] = us;
 		if (done)
 			clat[i & 1][nclat[i & 1]++] =
-				(double)(int64_t)(ready_ns[i] - done) / 1000.0 -
-				oneway;
+				(double)(int64_t)(ready_ns[i] - done) / 1000.0;
 		if (pinned) {
 			int k;
 
