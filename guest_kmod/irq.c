@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/io.h>		/* phys_to_virt(), not implied by mm.h on 5.7 */
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
