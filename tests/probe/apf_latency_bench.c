@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmarks over the probe's VMM (tests/bench/run, issue 7).  Not a
+ * conformance scenario: it judges nothing, it prints raw samples and the
+ * L0 side computes distributions and ratios between cases.
+ *
+ *   apf_latency_bench lat CASE int|legacy N
+ *	P2, page-ready latency: N samples each with the waiting vCPU
+ *	halted and spinning in the guest without exits (alternating), the
+ *	setup of apf_kick_test.c (vCPU moved to CPU 1 once the async work
+ *	is queued on CPU 0, pages resolved 3 ms after their fault).  One
+ *	line per sample:
+ *	  P2 CASE halt|spin <copy->handler us> <completion->handler us|-1>
+ *	     <kicked: 1 an IPI took the spinning vCPU out, 0 an unrelated
+ *	      exit did, -1 inconclusive>
+ *	Each span includes one guest exit to the VMM (how the guest time
+ *	is carried over, see apf_kick_test.c), the same in every case.
+ *
+ *   apf_latency_bench exits CASE ITERS BATCHES
+ *	P3, cost where unused: a guest loop of exits that have nothing to
+ *	do with async PF (CPUID, RDMSR and WRMSR of MSR_KVM_PV_EOI_EN, all
+ *	handled inside KVM), with APF enabled (legacy bits, as a stock
+ *	guest kernel does) and never faulting.  One line per batch:
+ *	  P3 CASE <exits> <ns>
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <unistd.h>
+#include "probe.h"
+#include "guest.h"
+
+#define MAX_SAMPLES	150	/* per mode: the guest log holds 1024 events */
+#define VCPU_CPU	1
+#define WORK_CPU	0
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
+
+enum { K_LAT, K_EXITS };
+
+static bool pinned;
+
+static void guest_lat(struct gvcpu *g)
+{
+	uint32_t i, tok, n = g->params[1];
+	uint64_t v;
+
+	if (g->params[3]) {
+		g_lapic_enable();
+		g_wrmsr(MSR_KVM_ASYNC_PF_EN, g->area_gpa | EN_LEGACY_FLAGS);
+		g_sti();
+		g_exits(3);
+	} else {
+		g_std_setup();
+	}
+	for (i = 0; i < 2 * n; i++) {
+		enum wait_mode mode = (i & 1) ? WAIT_SPIN : WAIT_HLT;
+		uint32_t from = g->nr_ev, j;
+
+		guest_ucall(UC_TEST, 3, 0, 0);	/* vCPU thread to WORK_CPU */
+		if (g_touch_safe(UFFD_PAGE_GPA(i), &v, &tok) != 14)
+			guest_fail("no async #PF", i, 0);
+		if (g_wait_ready(tok, mode, from))
+			guest_fail("no page ready", i, tok);
+		for (j = from; j < g->nr_ev; j++)
+			if ((g->ev[j].type == GEV_RDY_INT ||
+			     g->ev[j].type == GEV_RDY_PF) &&
+			    g->ev[j].token == tok)
+				break;
+		guest_ucall(UC_TEST, 1, rdtsc_g() - g->ev[j].tsc, 0);
+	}
+}
+
+static inline void g_cpuid(uint32_t leaf)
+{
+	uint32_t a = leaf, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+}
+
+static void guest_exits(struct gvcpu *g)
+{
+	uint64_t iters = g->params[1], batches = g->params[2], i, b, val;
+
+	g_lapic_enable();
+	g_wrmsr(MSR_KVM_ASYNC_PF_EN, g->area_gpa | EN_LEGACY_FLAGS);
+	g_sti();
+	if (g_wrmsr_safe(MSR_KVM_PV_EOI_EN, 0) ||
+	    g_rdmsr_safe(MSR_KVM_PV_EOI_EN, &val))
+		guest_fail("MSR_KVM_PV_EOI_EN faults", 0, 0);
+	for (b = 0; b < batches; b++) {
+		guest_ucall(UC_TEST, 4, 0, 0);	/* batch starts */
+		for (i = 0; i < iters; i++) {
+			g_cpuid(0x40000001);
+			g_rdmsr_safe(MSR_KVM_PV_EOI_EN, &val);
+			g_wrmsr(MSR_KVM_PV_EOI_EN, 0);
+		}
+		guest_ucall(UC_TEST, 5, 3 * iters, 0);	/* batch ends */
+	}
+}
+
+static void guest(struct gvcpu *g)
+{
+	if (g->params[0] == K_EXITS)
+		guest_exits(g);
+	else
+		guest_lat(g);
+}
+
+static uint64_t ready_ns[2 * MAX_SAMPLES];
+static int nready;
+static uint64_t batch_start;
+static uint64_t nbatches;
+static const char *case_name;
+
+static void pin(pthread_t t, int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	pthread_setaffinity_np(t, sizeof(s), &s);
+}
+
+static void on_fault(struct uffd *u, unsigned int n)
+{
+	struct vcpu *v = u->priv;
+
+	(void)n;
+	if (pinned)
+		pin(v->thread, VCPU_CPU);
+}
+
+static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
+{
+	uint64_t now = now_ns();
+
+	switch (sub) {
+	case 3:
+		if (pinned)
+			pin(pthread_self(), WORK_CPU);
+		break;
+	case 1:
+		if (nready < 2 * MAX_SAMPLES)
+			ready_ns[nready++] =
+				now - arg * 1000000ULL / v->vm->tsc_khz;
+		break;
+	case 4:
+		batch_start = now;
+		break;
+	case 5:
+		nbatches++;
+		printf("P3 %s %llu %llu\n", case_name,
+		       (unsigned long long)arg,
+		       (unsigned long long)(now - batch_start));
+		break;
+	}
+	return 0;
+}
+
+/* The host's trace on VCPU_CPU, and every completion's time. */
+#define MAXT	65536
+enum { T_IPI, T_ENTRY, T_EXIT, T_READY };
+static struct { uint64_t ns; int type; } tr[MAXT];
+static int ntr;
+static uint64_t done_ns[2 * MAX_SAMPLES];
+
+static void collect(const struct tev *e, void *arg)
+{
+	unsigned long long gva;
+	int type;
+
+	(void)arg;
+	if (!strcmp(e->name, "kvm_async_pf_completed") &&
+	    sscanf(e->rest, " gva %llx", &gva) == 1 && gva >= UFFD_GPA &&
+	    gva < UFFD_PAGE_GPA(2 * MAX_SAMPLES))
+		done_ns[(gva - UFFD_GPA) / PAGE_SIZE_4K] = e->ns;
+	if (e->cpu != VCPU_CPU || ntr >= MAXT)
+		return;
+	if (!strcmp(e->name, "reschedule_entry") ||
+	    !strcmp(e->name, "call_function_single_entry") ||
+	    !strcmp(e->name, "call_function_entry"))
+		type = T_IPI;
+	else if (!strcmp(e->name, "kvm_entry"))
+		type = T_ENTRY;
+	else if (!strcmp(e->name, "kvm_exit"))
+		type = T_EXIT;
+	else if (!strcmp(e->name, "kvm_inj_virq") ||
+		 !strcmp(e->name, "kvm_async_pf_ready"))
+		type = T_READY;
+	else
+		return;
+	tr[ntr].ns = e->ns;
+	tr[ntr++].type = type;
+}
+
+/* As in apf_kick_test.c: 1 kicked, 0 an unrelated exit, -1 unknown. */
+static int kicked(uint64_t c, uint64_t d)
+{
+	int i, last = -1;
+
+	if (!d)
+		return -1;
+	for (i = 0; i < ntr && tr[i].ns < c; i++)
+		if (tr[i].type == T_ENTRY || tr[i].type == T_EXIT)
+			last = tr[i].type;
+	if (last != T_ENTRY)
+		return -1;
+	for (; i < ntr && tr[i].type != T_EXIT; i++)
+		if (tr[i].type == T_IPI)
+			return tr[i].ns + 100000 >= d ? 1 : -1;
+	if (i == ntr || tr[i].ns + 100000 < d)
+		return -1;
+	for (; i < ntr && tr[i].type != T_ENTRY; i++)
+		if (tr[i].type == T_IPI)
+			return 1;
+	return i == ntr ? -1 : 0;
+}
+
+static int run_lat(bool legacy, int n)
+{
+	struct vm *vm;
+	struct vcpu *v;
+	int i;
+
+	vm = vm_simple(guest, 2 * n);
+	v = vm->vcpus[0];
+	v->on_test = on_test;
+	v->g->params[0] = K_LAT;
+	v->g->params[1] = n;
+	v->g->params[3] = legacy;
+	uffd_set_auto(vm->uffd, 3000);
+	pinned = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && trace_available() &&
+		 !trace_enable("irq_vectors/reschedule_entry") &&
+		 !trace_enable("kvm/kvm_inj_virq") &&
+		 !trace_enable("kvm/kvm_entry") && !trace_enable("kvm/kvm_exit");
+	if (pinned) {
+		trace_enable("irq_vectors/call_function_single_entry");
+		trace_enable("irq_vectors/call_function_entry");
+		vm->uffd->priv = v;
+		vm->uffd->on_fault = on_fault;
+		pin(vm->uffd->thread, WORK_CPU);
+	} else {
+		printf("# one CPU or no trace events: kick not classified\n");
+	}
+	if (vm_run_report(vm, 60 + n / 2))
+		return probe_fail("%s", v->why);
+	trace_for_each(collect, NULL);
+	if (ntr >= MAXT)
+		printf("# trace longer than %d events: late samples "
+		       "unclassified\n", MAXT);
+	for (i = 0; i < nready; i++) {
+		struct uffd_page *p = &vm->uffd->pg[i];
+		double us, cus = -1;
+		int k = -1;
+
+		if (!p->resolved)
+			continue;
+		us = (double)(int64_t)(ready_ns[i] - p->copy_ns) / 1000.0;
+		if (done_ns[i])
+			cus = (double)(int64_t)(ready_ns[i] - done_ns[i]) /
+			      1000.0;
+		if (pinned && (i & 1))
+			k = kicked(p->copy_ns, done_ns[i]);
+		printf("P2 %s %s %.1f %.1f %d\n", case_name,
+		       i & 1 ? "spin" : "halt", us, cus, k);
+	}
+	check_num("samples", nready, 2 * n);
+	return probe_finish();
+}
+
+static int run_exits(uint64_t iters, uint64_t batches)
+{
+	struct vm *vm;
+	struct vcpu *v;
+
+	vm = vm_simple(guest, 0);
+	v = vm->vcpus[0];
+	v->on_test = on_test;
+	v->g->params[0] = K_EXITS;
+	v->g->params[1] = iters;
+	v->g->params[2] = batches;
+	if (vm_run_report(vm, 300))
+		return probe_fail("%s", v->why);
+	check_num("batches", nbatches, batches);
+	return probe_finish();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "lat")) {
+		int n = atoi(argv[4]);
+
+		if (n < 1 || n > MAX_SAMPLES)
+			n = MAX_SAMPLES;
+		case_name = argv[2];
+		probe_init("latency_bench");
+		return run_lat(!strcmp(argv[3], "legacy"), n);
+	}
+	if (argc == 5 && !strcmp(argv[1], "exits")) {
+		case_name = argv[2];
+		probe_init("exit_bench");
+		return run_exits(strtoull(argv[3], NULL, 0),
+				 strtoull(argv[4], NULL, 0));
+	}
+	fprintf(stderr, "usage: %s lat CASE int|legacy N | "
+		"exits CASE ITERS BATCHES\n", argv[0]);
+	return 2;
+}
