@@ -12,6 +12,9 @@ p2=$(echo "$out" | grep '^BENCH native p2-spin ')
 if [ -n "$p1" ] && [ -n "$p2" ]; then
 	echo "ok - bench/smoke ($p1; $p2)"
 else
-	echo "not ok - bench/smoke (no BENCH line for${p1:+ }${p1:-" P1"}${p2:+ }${p2:-" P2"})"
+	missing=
+	[ -n "$p1" ] || missing="$missing P1"
+	[ -n "$p2" ] || missing="$missing P2"
+	echo "not ok - bench/smoke (no BENCH line for$missing)"
 	echo "$out" | tail -n 15 | sed 's/^/#   /'
 fi
