@@ -38,3 +38,6 @@ if [ -f /payload/apfint_guest.ko ]; then
 		echo "RESULT guest-module-unload fail"
 	fi
 fi
+# Last: the total since boot, which a host module's counter must equal
+# (both include the wake-all at enable).
+echo "METRIC l2 hyp_total=$(irq_count HYP)"
