@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/utsname.h>
 
 #include "apfint_compat.h"
 #include "apfint_abi.h"
@@ -113,6 +114,10 @@ static void apfint_host_stop(void)
 }
 #endif /* !APFINT_HOST_IS_NATIVE */
 
+static bool unverified;
+module_param(unverified, bool, 0444);
+MODULE_PARM_DESC(unverified, "load on a kernel apfint_host has not been verified on (for porting)");
+
 static int __init apfint_host_init(void)
 {
 	pr_info("version %s\n", APFINT_VERSION);
@@ -120,6 +125,15 @@ static int __init apfint_host_init(void)
 	pr_err("this kernel's KVM already has KVM_CAP_ASYNC_PF_INT (Linux 5.8+); apfint_host is not needed, not loading\n");
 	return -EEXIST;
 #else
+	if (!APFINT_HOST_VERIFIED) {
+		if (!unverified) {
+			pr_err("not verified on kvm of Linux %s (verified: 5.4); not loading. unverified=1 loads it anyway, for porting\n",
+			       init_utsname()->release);
+			return -EOPNOTSUPP;
+		}
+		pr_warn("loading on unverified Linux %s as asked (unverified=1)\n",
+			init_utsname()->release);
+	}
 	return apfint_host_start();
 #endif
 }
