@@ -105,7 +105,8 @@ static void guest(struct gvcpu *g)
 		guest_lat(g);
 }
 
-static uint64_t ready_ns[2 * MAX_SAMPLES];
+/* the exit's host time and the guest's TSC ticks since its handler */
+static uint64_t ready_at[2 * MAX_SAMPLES], ready_tsc[2 * MAX_SAMPLES];
 static int nready;
 static uint64_t batch_start;
 static uint64_t nbatches;
@@ -133,15 +134,17 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 {
 	uint64_t now = now_ns();
 
+	(void)v;
 	switch (sub) {
 	case 3:
 		if (pinned)
 			pin(pthread_self(), WORK_CPU);
 		break;
 	case 1:
-		if (nready < 2 * MAX_SAMPLES)
-			ready_ns[nready++] =
-				now - arg * 1000000ULL / v->vm->tsc_khz;
+		if (nready < 2 * MAX_SAMPLES) {
+			ready_at[nready] = now;
+			ready_tsc[nready++] = arg;
+		}
 		break;
 	case 4:
 		batch_start = now;
@@ -215,11 +218,28 @@ static int kicked(uint64_t c, uint64_t d)
 	return i == ntr ? -1 : 0;
 }
 
+/*
+ * The TSC rate, measured over the whole run on one CPU (L1's TSCs run at
+ * one rate but are not in sync): KVM_GET_TSC_KHZ is L1's boot-time
+ * calibration, which a loaded emulator can get wrong by 10x (seen: a 5.4
+ * L1 "Using PIT calibration value", 207 MHz for 2594).
+ */
+static void tsc_mark(uint64_t *tsc, uint64_t *ns)
+{
+	*ns = now_ns();
+	*tsc = rdtsc_h();
+}
+
 static int run_lat(bool legacy, int n)
 {
+	uint64_t tsc0, ns0, tsc1, ns1;
+	double tsc_ghz, kvm_ghz;
 	struct vm *vm;
 	struct vcpu *v;
 	int i;
+
+	pin(pthread_self(), WORK_CPU);
+	tsc_mark(&tsc0, &ns0);
 
 	vm = vm_simple(guest, 2 * n);
 	v = vm->vcpus[0];
@@ -243,27 +263,34 @@ static int run_lat(bool legacy, int n)
 	}
 	if (vm_run_report(vm, 60 + n / 2))
 		return probe_fail("%s", v->why);
+	tsc_mark(&tsc1, &ns1);
+	tsc_ghz = (double)(tsc1 - tsc0) / (double)(ns1 - ns0);
+	kvm_ghz = vm->tsc_khz / 1e6;
+	printf("# TSC %.3f GHz measured over %.1f s, KVM_GET_TSC_KHZ %.3f GHz\n",
+	       tsc_ghz, (ns1 - ns0) / 1e9, kvm_ghz);
 	trace_for_each(collect, NULL);
 	if (ntr >= MAXT)
 		printf("# trace longer than %d events: late samples "
 		       "unclassified\n", MAXT);
 	for (i = 0; i < nready; i++) {
 		struct uffd_page *p = &vm->uffd->pg[i];
+		uint64_t ready_ns = ready_at[i] - ready_tsc[i] / tsc_ghz;
 		double us, cus = -1;
 		int k = -1;
 
 		if (!p->resolved)
 			continue;
-		us = (double)(int64_t)(ready_ns[i] - p->copy_ns) / 1000.0;
+		us = (double)(int64_t)(ready_ns - p->copy_ns) / 1000.0;
 		if (done_ns[i])
-			cus = (double)(int64_t)(ready_ns[i] - done_ns[i]) /
-			      1000.0;
+			cus = (double)(int64_t)(ready_ns - done_ns[i]) / 1000.0;
 		if (pinned && (i & 1))
 			k = kicked(p->copy_ns, done_ns[i]);
 		printf("P2 %s %s %.1f %.1f %d\n", case_name,
 		       i & 1 ? "spin" : "halt", us, cus, k);
 	}
 	check_num("samples", nready, 2 * n);
+	check("tsc_rate_sane", tsc_ghz > 0.1 && tsc_ghz < 20,
+	      "measured TSC rate %.3f GHz", tsc_ghz);
 	return probe_finish();
 }
 
