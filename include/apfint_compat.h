@@ -110,9 +110,9 @@
 /*
  * The kvm.ko versions apfint_host has been verified on end to end (the
  * conformance probe and the integration tier).  Its hooks lean on kvm's
- * internals, which change between releases: on 5.7.14 the 5.4 hook set
- * loads but an L2 then never runs.  Elsewhere the module refuses to load
- * unless asked with unverified=1, for whoever is porting it.
+ * internals, which change between releases (5.7 renamed the vCPU teardown
+ * path and unexported kallsyms_lookup_name).  Elsewhere the module refuses
+ * to load unless asked with unverified=1, for whoever is porting it.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 4, 0) && \
 	LINUX_VERSION_CODE < KERNEL_VERSION(5, 5, 0)
