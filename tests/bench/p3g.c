@@ -23,7 +23,7 @@ static unsigned long long now_ns(void)
 int main(int argc, char **argv)
 {
 	unsigned long long loops, t0, t1, t2, i;
-	volatile unsigned long long x = 0;
+	unsigned long long x = 0;
 	size_t len, page = sysconf(_SC_PAGESIZE), o;
 	char *p;
 
@@ -34,8 +34,10 @@ int main(int argc, char **argv)
 	loops = strtoull(argv[2], NULL, 0);
 	len = strtoull(argv[3], NULL, 0) << 20;
 	t0 = now_ns();
-	for (i = 0; i < loops; i++)
+	for (i = 0; i < loops; i++) {
 		x += i ^ (x >> 3);
+		asm volatile("" : "+r"(x));	/* keep the loop */
+	}
 	t1 = now_ns();
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

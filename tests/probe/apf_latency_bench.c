@@ -110,7 +110,7 @@ static uint64_t ready_at[2 * MAX_SAMPLES], ready_tsc[2 * MAX_SAMPLES];
 static int nready;
 static uint64_t batch_start;
 static uint64_t nbatches;
-static const char *case_name;
+static const char *bench_case;
 
 static void pin(pthread_t t, int cpu)
 {
@@ -151,7 +151,7 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 		break;
 	case 5:
 		nbatches++;
-		printf("P3 %s %llu %llu\n", case_name,
+		printf("P3 %s %llu %llu\n", bench_case,
 		       (unsigned long long)arg,
 		       (unsigned long long)(now - batch_start));
 		break;
@@ -270,8 +270,8 @@ static int run_lat(bool legacy, int n)
 	       tsc_ghz, (ns1 - ns0) / 1e9, kvm_ghz);
 	trace_for_each(collect, NULL);
 	if (ntr >= MAXT)
-		printf("# trace longer than %d events: late samples "
-		       "unclassified\n", MAXT);
+		printf("# trace longer than %d events: late samples unclassified\n",
+		       MAXT);
 	for (i = 0; i < nready; i++) {
 		struct uffd_page *p = &vm->uffd->pg[i];
 		uint64_t ready_ns = ready_at[i] - ready_tsc[i] / tsc_ghz;
@@ -285,8 +285,8 @@ static int run_lat(bool legacy, int n)
 			cus = (double)(int64_t)(ready_ns - done_ns[i]) / 1000.0;
 		if (pinned && (i & 1))
 			k = kicked(p->copy_ns, done_ns[i]);
-		printf("P2 %s %s %.1f %.1f %d\n", case_name,
-		       i & 1 ? "spin" : "halt", us, cus, k);
+		printf("P2 %s %s %.1f %.1f %d\n", bench_case,
+		       (i & 1) ? "spin" : "halt", us, cus, k);
 	}
 	check_num("samples", nready, 2 * n);
 	check("tsc_rate_sane", tsc_ghz > 0.1 && tsc_ghz < 20,
@@ -318,17 +318,17 @@ int main(int argc, char **argv)
 
 		if (n < 1 || n > MAX_SAMPLES)
 			n = MAX_SAMPLES;
-		case_name = argv[2];
+		bench_case = argv[2];
 		probe_init("latency_bench");
 		return run_lat(!strcmp(argv[3], "legacy"), n);
 	}
 	if (argc == 5 && !strcmp(argv[1], "exits")) {
-		case_name = argv[2];
+		bench_case = argv[2];
 		probe_init("exit_bench");
 		return run_exits(strtoull(argv[3], NULL, 0),
 				 strtoull(argv[4], NULL, 0));
 	}
-	fprintf(stderr, "usage: %s lat CASE int|legacy N | "
-		"exits CASE ITERS BATCHES\n", argv[0]);
+	fprintf(stderr, "usage: %s lat CASE int|legacy N | exits CASE ITERS BATCHES\n",
+		argv[0]);
 	return 2;
 }
