@@ -15,9 +15,12 @@
 T=/sys/kernel/debug/tracing
 KP=$T/events/apfint/apf_wait
 
-# Not-present #PFs the guest takes all pass through kvm_async_pf_task_wait.
-if echo 'p:apfint/apf_wait kvm_async_pf_task_wait' >>$T/kprobe_events &&
-   echo 'hist:keys=common_cpu' >"$KP/trigger"; then
+# Not-present #PFs the guest takes all pass through kvm_async_pf_task_wait
+# (kvm_async_pf_task_wait_schedule from 5.8 on).
+for f in kvm_async_pf_task_wait kvm_async_pf_task_wait_schedule; do
+	echo "p:apfint/apf_wait $f" >>$T/kprobe_events 2>/dev/null && break
+done
+if [ -d "$KP" ] && echo 'hist:keys=common_cpu' >"$KP/trigger"; then
 	waits() { awk '/^ *Hits:/ { print $2; f = 1 } END { if (!f) print 0 }' "$KP/hist"; }
 else
 	echo "RESULT guest-kprobe skip no kprobe event on kvm_async_pf_task_wait"

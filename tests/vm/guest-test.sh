@@ -125,7 +125,8 @@ for p in nomod mod reload fallback; do
 	fi
 	# Mostly the kernel's own mode once the stand-in kvm_intel is in.
 	[ $p = fallback ] && continue
-	num "$irqs" && [ "$irqs" -gt 0 ] && num "$waits" && [ "$waits" -gt 0 ]
+	# Without kprobe events in the guest kernel the waits are unknown.
+	num "$irqs" && [ "$irqs" -gt 0 ] && { [ "$waits" = "?" ] || [ "$waits" -gt 0 ]; }
 	check "$p/page-ready-handled" "irqs=$irqs for $waits not-present #PFs" $?
 	# A spurious interrupt (token 0) is a delivery the host did not
 	# inject (seen once under emulation); losses come from a CPU that
@@ -142,6 +143,10 @@ for p in nomod mod reload fallback; do
 	# not-present the host could not inject (kernel mode without
 	# SEND_ALWAYS): it halted the vCPU instead.  So, up to phase edges,
 	# irqs = ready - (not_present - guest waits).
+	if [ "$waits" = "?" ]; then
+		echo "ok - $name/$p/consistent-with-ready # SKIP guest waits unknown (no kprobe events)"
+		continue
+	fi
 	if num "$rd" && num "$irqs" && num "$np" && num "$waits"; then
 		want=$((rd - (np - waits)))
 		d=$((irqs - want))
