@@ -11,7 +11,14 @@
 # only.  Output: the program's P2/P3 lines.
 P=/payload
 . $P/params
-b=$P/apf_latency_bench
+# Each run's lines go to a file first, printed once the program has
+# exited: kernel messages on the shared console (insmod, rmmod, process
+# exit) would otherwise cut samples in half.
+o=/tmp/bench.out
+b() {
+	$P/apf_latency_bench "$@" >$o 2>&1
+	cat $o
+}
 for t in /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	[ -d $t/events ] && echo 16384 >$t/buffer_size_kb && break
 done
@@ -27,13 +34,13 @@ unload() {
 	rmmod apfint_host || echo "BENCHERR rmmod apfint_host failed"
 }
 
-p2_with() { load && { $b lat apfint int $N; unload; }; }
-p2_without() { $b lat stock-legacy legacy $N; }
-p3_with() { load && { $b exits p3-apfint $ITERS $BATCHES; unload; }; }
-p3_without() { $b exits p3-stock $ITERS $BATCHES; }
+p2_with() { load && { b lat apfint int $N; unload; }; }
+p2_without() { b lat stock-legacy legacy $N; }
+p3_with() { load && { b exits p3-apfint $ITERS $BATCHES; unload; }; }
+p3_without() { b exits p3-stock $ITERS $BATCHES; }
 
 if [ ! -f $P/kmod/apfint_host.ko ]; then
-	[ "$N" -gt 0 ] && $b lat native int $N
+	[ "$N" -gt 0 ] && b lat native int $N
 	echo "BENCHEND"
 	exit 0
 fi

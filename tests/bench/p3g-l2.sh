@@ -23,7 +23,9 @@ side() {
 		grep -q '^apfint_guest ' /proc/modules && { rmmod apfint_guest ||
 			echo "BENCHERR rmmod apfint_guest failed"; }
 	fi
-	$P/p3g "$(state)" "$LOOPS" "$MIB"
+	# printed after the run, away from the kernel's console messages
+	$P/p3g "$(state)" "$LOOPS" "$MIB" >/tmp/p3g.out
+	cat /tmp/p3g.out
 }
 
 # warm-up, not counted: L1 backs L2's memory on first use
