@@ -19,6 +19,7 @@
 
 #include <linux/kallsyms.h>
 #include <linux/kvm_host.h>
+#include <linux/module.h>	/* MODULE_NAME_LEN for KSYM_SYMBOL_LEN before v4.15 */
 #include <linux/string.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>

@@ -102,10 +102,15 @@
  * kernels only rescan after each exit, so apfint raises a request bit of
  * its own (unknown to old kvm, hence never consumed there; apfint clears
  * it itself) to make vcpu_enter_guest() bail out and the loop rescan.
- * The highest request old kernels define is KVM_ARCH_REQ(24) (5.4) or
- * lower; this one must stay below BITS_PER_LONG.
+ * v4.18 ("KVM: Make vcpu->requests as 64 bit bitmap") doubled the room:
+ * 4.14 allows arch requests 0-23 and uses up to 22; later kernels use up
+ * to 25 (5.7) of 0-55.  (4.15-4.17 are unverified: check before adding.)
  */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(4, 18, 0)
+#define APFINT_REQ_APF_READY		KVM_ARCH_REQ(23)
+#else
 #define APFINT_REQ_APF_READY		KVM_ARCH_REQ(30)
+#endif
 
 /*
  * The kvm.ko versions apfint_host has been verified on end to end (the
