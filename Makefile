@@ -27,7 +27,7 @@ MODULE_DIRS ?= host_kmod guest_kmod
 KTAG = $(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 
 .PHONY: all modules clean distclean check unit build-test vm integration conformance \
-	lint demo bench dkms-test help print-version
+	guest-vm lint demo bench dkms-test help print-version
 
 all: modules
 
@@ -73,6 +73,11 @@ integration:
 
 conformance:
 	@$(TOP)/tests/run conformance HOST=$(HOST)
+
+# apfint_guest end to end (tests/vm/guest-test.sh): GUEST a cached kernel
+# before 5.9, HOST debian-6.1 or a cached 5.4 (then with apfint_host).
+guest-vm:
+	@$(TOP)/tests/run guest-vm HOST=$(HOST) GUEST=$(GUEST)
 
 lint:
 	@$(TOP)/tests/lint

@@ -8,9 +8,10 @@ irq_count() {
 		END { if (!f) print 0 }' /proc/interrupts
 }
 
-# hist_arm EVENT_DIR: counts every hit of a trace event, losing none.
+# hist_arm EVENT_DIR: counts every hit of a trace event, losing none (the
+# key is irrelevant: only the total is read; common_cpu needs 5.x).
 hist_arm() {
-	echo 'hist:keys=common_cpu' >"$1/trigger"
+	echo 'hist:keys=common_pid' >"$1/trigger"
 }
 
 # hist_total EVENT_DIR: the hit count since hist_arm, or "none".

@@ -178,7 +178,7 @@ elif [ ! -f "$golden" ]; then
 fi
 
 # Where the CPUs were when a boot was killed (see tests/harness/README.md).
-cat "$log.stall1" "$log" 2>/dev/null | grep -a '^HARNESS cpu: \(CPU\|RIP\)' |
+cat "$log".stall* "$log" 2>/dev/null | grep -a '^HARNESS cpu: \(CPU\|RIP\)' |
 	sed 's/^/# /'
 case $rc in
 0) exit 0 ;;

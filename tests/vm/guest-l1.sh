@@ -1,19 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0
 # apfint_guest VM test, L1 side (run by tests/vm/guest-test.sh): a host
-# kernel with the feature natively.  Arms exact counters on L1's async PF
-# tracepoints and on the LAPIC accepting apfint_guest's vector for L2, puts
-# the L2 QEMU in a memory cgroup smaller than L2's RAM, and prints the
-# cumulative counts each time L2 ends a phase ("APFINT-PHASE name").
+# kernel with the feature, natively or through apfint_host.ko.  Arms exact
+# counters on L1's async PF tracepoints and on the LAPIC accepting
+# apfint_guest's vector for L2, puts the L2 QEMU in a memory cgroup
+# smaller than L2's RAM, and prints the cumulative counts each time L2
+# ends a phase ("APFINT-PHASE name").
 . /payload/common.sh
 . /payload/guest.cfg
+# A host without the feature: apfint_host provides it.
+if [ -f /payload/apfint_host.ko ]; then
+	if insmod /payload/apfint_host.ko; then
+		echo "RESULT host-module-load ok"
+	else
+		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"
+	fi
+fi
 T=/sys/kernel/debug/tracing
+H=/sys/kernel/debug/apfint_host
 EV="kvm_try_async_get_page kvm_async_pf_not_present kvm_async_pf_ready
 kvm_async_pf_completed kvm_async_pf_repeated_fault"
 for e in $EV; do
+	# Before 5.8 kvm_async_pf_repeated_fault is kvm_async_pf_doublefault.
+	[ $e = kvm_async_pf_repeated_fault ] && [ ! -d "$T/events/kvm/$e" ] &&
+		continue
 	hist_arm "$T/events/kvm/$e" || echo "RESULT hist-$e fail"
 done
 # What the host injected with the vector: one accept per page-ready.
-echo "hist:keys=common_cpu if vec == $GUEST_VECTOR" \
+echo "hist:keys=common_pid if vec == $GUEST_VECTOR" \
 	>"$T/events/kvm/kvm_apic_accept_irq/trigger" ||
 	echo "RESULT hist-accept-irq fail"
 
@@ -21,6 +34,10 @@ snapshot() {
 	local e line=
 	for e in $EV; do
 		line="$line $e=$(hist_total "$T/events/kvm/$e")"
+	done
+	# apfint_host's own counts at the same moment
+	for e in irqs_injected acks; do
+		[ -r "$H/$e" ] && line="$line host_$e=$(cat "$H/$e")"
 	done
 	echo "METRIC l1 phase=$1 injected=$(hist_total "$T/events/kvm/kvm_apic_accept_irq")$line"
 }
@@ -54,3 +71,11 @@ cr=$(printf '\r')
 	esac
 done
 echo "METRIC l1 swapped_in=$(awk '/pswpin/ { print $2 }' /proc/vmstat)"
+dump_counters "$H" host
+if [ -f /payload/apfint_host.ko ]; then
+	if rmmod apfint_host; then
+		echo "RESULT host-module-unload ok"
+	else
+		echo "RESULT host-module-unload fail"
+	fi
+fi

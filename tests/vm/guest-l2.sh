@@ -8,6 +8,7 @@
 #   reload  the workload with unload/load cycles beside it
 #   fallback  a stand-in kvm_intel loads during the workload
 #   unload  rmmod, then a quiet wait longer than the hung-task timeout
+# NOMOD=no, RELOAD_CYCLES=0 and FALLBACK=no leave a phase out.
 # Then it loads the module once more and powers off with it loaded, which
 # takes the reboot notifier path (its line in the console log).
 . /payload/guest-lib.sh
@@ -20,7 +21,7 @@ KP=$T/events/apfint/apf_wait
 for f in kvm_async_pf_task_wait kvm_async_pf_task_wait_schedule; do
 	echo "p:apfint/apf_wait $f" >>$T/kprobe_events 2>/dev/null && break
 done
-if [ -d "$KP" ] && echo 'hist:keys=common_cpu' >"$KP/trigger"; then
+if [ -d "$KP" ] && echo 'hist:keys=common_pid' >"$KP/trigger"; then
 	waits() { awk '/^ *Hits:/ { print $2; f = 1 } END { if (!f) print 0 }' "$KP/hist"; }
 else
 	echo "RESULT guest-kprobe skip no kprobe event on kvm_async_pf_task_wait"
@@ -53,8 +54,13 @@ workload() {
 echo "METRIC l2 cpus=$(grep -c ^processor /proc/cpuinfo) kernel=$(uname -r)"
 phase boot
 
-workload nomod
-phase nomod
+if [ "${NOMOD:-yes}" = yes ]; then
+	sh /payload/guest-during-progress.sh &
+	pg=$!
+	workload nomod
+	wait $pg
+	phase nomod
+fi
 
 if guest_load; then
 	echo "RESULT guest-load ok"
@@ -81,23 +87,26 @@ wait $hp $pg
 cat $G/stats
 phase mod
 
-[ -n "${RELOAD_CYCLES:-}" ] && export RELOAD_CYCLES
-sh /payload/guest-during-reload.sh &
-rl=$!
-sh /payload/guest-during-progress.sh &
-pg=$!
-workload reload
-wait $rl $pg
-cat $G/stats
-phase reload
+if [ "${RELOAD_CYCLES:-3}" -gt 0 ]; then
+	export RELOAD_CYCLES
+	sh /payload/guest-during-reload.sh &
+	rl=$!
+	sh /payload/guest-during-progress.sh &
+	pg=$!
+	workload reload
+	wait $rl $pg
+	cat $G/stats
+	phase reload
+fi
 
 # kvm_intel loading (a stand-in: emulation has no VMX) must hand the
 # vector back while tasks wait, and block a load while it is there.
-if [ -f /payload/kvm_intel.ko ]; then
+if [ -f /payload/kvm_intel.ko ] && [ "${FALLBACK:-yes}" = yes ]; then
 	guest_unload
 	if insmod "$GUEST_KO" test_assume_vmx=1; then
 		/payload/touch "$TOUCH_MIB" "$TOUCH_PASSES" >/tmp/fb.out 2>&1 &
 		wl=$!
+		sh /payload/guest-during-progress.sh &
 		sleep "${RELOAD_GAP:-3}"
 		insmod /payload/kvm_intel.ko
 		state=$(sed -n 's/^state //p' $G/stats)
