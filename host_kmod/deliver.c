@@ -420,6 +420,8 @@ struct apfint_hook apfint_teardown_hook[] = {
 /* Functions we call but do not hook. */
 int apfint_deliver_resolve(void)
 {
+	/* kvm_setup_async_pf() takes a gva_t before v5.6 (and early 5.4.y) */
+	BUILD_BUG_ON(sizeof(gva_t) != sizeof(gpa_t));
 	apfint_apic_set_irq = (void *)apfint_lookup("kvm_apic_set_irq");
 	if (!apfint_apic_set_irq) {
 		pr_err("kvm symbol kvm_apic_set_irq not found: unexpected kvm layout, not loading\n");

@@ -10,7 +10,7 @@ export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_EXPECT="$P/expect.tb
 
 echo "PROBE host=$(uname -r)"
 if [ -f $P/../kmod/apfint_host.ko ]; then
-	if insmod $P/../kmod/apfint_host.ko; then
+	if insmod $P/../kmod/apfint_host.ko $HOST_MODULE_ARGS; then
 		echo "PROBE module=loaded"
 	else
 		echo "PROBE module=failed"

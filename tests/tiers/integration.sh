@@ -5,7 +5,8 @@
 # pressure so that L1 produces async page faults; then what each level saw.
 # MODULES=no runs without the modules, to show the gap they close.
 # The benchmarks reuse it: TAG names a run, WORKLOAD replaces the L2
-# program, L2_APPEND adds to L2's command line, SWAP_IOPS throttles swap.
+# program, L2_APPEND adds to L2's command line, SWAP_IOPS throttles swap,
+# HOST_MODULE_ARGS are apfint_host's parameters (unverified=1 when porting).
 set -u
 . "$(dirname "$0")/../harness/lib.sh"
 HOST=${HOST:-debian-6.1} GUEST=${GUEST:-debian-6.1} MODULES=${MODULES:-yes}
@@ -52,6 +53,7 @@ L2_MEM=${L2_MEM:-512}
 L2_SMP=${L2_SMP:-1}
 L2_CPU_MODEL=${L2_CPU_MODEL:-host,+kvm-asyncpf,+kvm-asyncpf-int}
 WORKLOAD="${WORKLOAD:-/payload/touch ${TOUCH_MIB:-300} ${TOUCH_PASSES:-2}}"
+HOST_MODULE_ARGS="${HOST_MODULE_ARGS:-}"
 CFG
 for d in l1 l2; do
 	cp "$work/config" "$APFINT_TOP/tests/vm/common.sh" "$work/$d/"

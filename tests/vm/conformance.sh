@@ -16,7 +16,8 @@
 # PROBE_UPDATE_GOLDEN=1 (debian-6.1 only) rewrites the golden log;
 # PROBE_LOG=<file> keeps the console log; PROBE_NO_MODULE=1 runs stock;
 # PROBE_NO_TABLE=1 ignores expect.tbl; PROBE_KICK_LEGACY=1 runs the kick
-# measurement over the legacy #PF protocol (old hosts: no kick there).
+# measurement over the legacy #PF protocol (old hosts: no kick there);
+# HOST_MODULE_ARGS=<params> for apfint_host (unverified=1 when porting).
 # Exit status: 0 when the run completed (failures are in the TAP lines),
 # non-zero on a harness or build error.
 set -u
@@ -52,6 +53,7 @@ rm -rf "$pay/probe/lib"
 	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
 	[ -n "${PROBE_KICK_LEGACY:-}" ] && echo "PROBE_KICK_LEGACY=1"
 	[ -n "${PROBE_KICK_DEBUG:-}" ] && echo "PROBE_KICK_DEBUG=1"
+	[ -n "${HOST_MODULE_ARGS:-}" ] && echo "HOST_MODULE_ARGS='$HOST_MODULE_ARGS'"
 } >"$pay/probe/env"
 
 module=stock

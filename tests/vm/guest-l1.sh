@@ -9,7 +9,7 @@
 . /payload/guest.cfg
 # A host without the feature: apfint_host provides it.
 if [ -f /payload/apfint_host.ko ]; then
-	if insmod /payload/apfint_host.ko; then
+	if insmod /payload/apfint_host.ko $HOST_MODULE_ARGS; then
 		echo "RESULT host-module-load ok"
 	else
 		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"

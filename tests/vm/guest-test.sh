@@ -68,6 +68,7 @@ RELOAD_CYCLES=${RELOAD_CYCLES:-3}
 NOMOD=${NOMOD:-yes}
 FALLBACK=${FALLBACK:-yes}
 GUEST_VECTOR=241
+HOST_MODULE_ARGS="${HOST_MODULE_ARGS:-}"
 CFG
 cp "$work/guest.cfg" "$here/common.sh" "$work/l1/"
 cp "$work/guest.cfg" "$here/guest-lib.sh" "$here/guest-during-hotplug.sh" \

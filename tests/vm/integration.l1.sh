@@ -5,7 +5,7 @@
 . /payload/config
 
 if [ -f /payload/apfint_host.ko ]; then
-	if insmod /payload/apfint_host.ko; then
+	if insmod /payload/apfint_host.ko $HOST_MODULE_ARGS; then
 		echo "RESULT host-module-load ok"
 	else
 		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"
