@@ -70,6 +70,9 @@ for k in $kernels; do
 	if kernel_is_before "$k" 5.9; then
 		RELOAD_CYCLES=1 VM_TIMEOUT=1200 \
 			"$APFINT_TOP/tests/vm/guest-test.sh" "$k" debian-6.1
+		# Refusals (no bit 14, no-kvmapf, a 5.9+ kernel): once.
+		[ "$k" = "$both_host" ] &&
+			"$APFINT_TOP/tests/vm/guest-refuse.sh" "$k" debian-6.1
 		# Both modules.  kvm_intel was covered above; the #PF protocol
 		# under apfint_host (NOMOD) once, with the same kernel in L2.
 		if [ -n "$both_host" ]; then

@@ -24,17 +24,13 @@ done
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2" "$work/mod"
 
-# The guest module alone, in a private copy (see build_modules).
-kernel_resolve "$GUEST"
-cp -r "$APFINT_TOP/guest_kmod" "$APFINT_TOP/include" "$work/mod/"
-version=$(cat "$APFINT_TOP/VERSION")-g$(git -C "$APFINT_TOP" rev-parse --short HEAD)
-if ! make -C "$KBUILD" M="$work/mod/guest_kmod" APFINT_VERSION="$version" \
-	modules >"$work/build.log" 2>&1 || grep -q 'warning:' "$work/build.log"; then
+if ! build_modules "$GUEST" "$work/mod"; then
 	echo "not ok - $name/build"
-	grep -E 'warning:|error:' "$work/build.log" | head -n 20 | sed 's/^/#   /'
+	tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
 	exit 0
 fi
 cp "$work/mod/guest_kmod/apfint_guest.ko" "$work/l2/"
+kernel_resolve "$GUEST"
 host_ko=
 if kernel_is_before "$HOST" 5.8; then
 	if ! build_modules "$HOST" "$work/hostmod"; then
