@@ -60,7 +60,7 @@ int main(void)
 	check_num("readies_after_int", ev_between(v, 2, 4, GEV_NONE), 0);
 	check_num("interrupts_after_int", ev_between(v, 2, 4, GEV_INT), 0);
 	check("fault_after", tok != 0, "a 'page not present' afterwards");
-	r = ev_find(v, GEV_RDY_INT, 0, 0);
+	r = ev_find(v, GEV_RDY_INT, 0, ev_mark(v, 4));
 	if (check("ready_after", r != NULL, "a page-ready afterwards")) {
 		check_eq("ready_token", r->token, tok);
 		check_num("ready_vector", r->a, APF_VECTOR);
