@@ -136,6 +136,7 @@ struct uffd {
 struct uffd *uffd_create(uint8_t *base, unsigned int pages);
 void uffd_destroy(struct uffd *u);
 void uffd_set_auto(struct uffd *u, int delay_us);
+void uffd_show_faulter(struct uffd *u, unsigned int n);
 int uffd_resolve(struct uffd *u, unsigned int page, int timeout_ms);
 
 /* trace.c: synchronise on the host's kvm_async_pf_completed tracepoint */

@@ -144,6 +144,35 @@ void uffd_set_auto(struct uffd *u, int delay_us)
 	u->auto_delay_us = delay_us;
 }
 
+/*
+ * Where the thread that faulted on page n is now (a diagnostic for work
+ * that never completed): its name and kernel stack, as comment lines.
+ */
+void uffd_show_faulter(struct uffd *u, unsigned int n)
+{
+	char path[64], line[256];
+	FILE *f;
+	int i;
+
+	if (n >= u->pages || !u->pg[n].fault_tid)
+		return;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", u->pg[n].fault_tid,
+			 i ? "stack" : "comm");
+		f = fopen(path, "r");
+		if (!f) {
+			printf("# page %u: faulting tid %d: %s gone\n", n,
+			       u->pg[n].fault_tid, path);
+			continue;
+		}
+		while (fgets(line, sizeof(line), f))
+			printf("# page %u: tid %d %s: %s", n,
+			       u->pg[n].fault_tid, i ? "stack" : "comm", line);
+		fclose(f);
+	}
+	printf("# page %u: copied errno %d\n", n, u->pg[n].copy_errno);
+}
+
 /* Wait for the async worker's fault on page n, then resolve it. */
 int uffd_resolve(struct uffd *u, unsigned int n, int timeout_ms)
 {

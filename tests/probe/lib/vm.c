@@ -412,6 +412,8 @@ static int handle_ucall(struct vcpu *v)
 		return 0;
 	case UC_WAIT_DONE:
 		if (trace_wait_completed(UFFD_PAGE_GPA(a0), 10000)) {
+			if (vm->uffd)
+				uffd_show_faulter(vm->uffd, a0);
 			vfail(v, "v%d: page %llu: async work never completed",
 			      v->id, (unsigned long long)a0);
 			return 1;
