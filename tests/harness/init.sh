@@ -25,6 +25,15 @@ while read -r m; do
 	[ -n "$m" ] || continue
 	insmod "$m" || echo "HARNESS insmod failed: $m"
 done </etc/apfint/modules
+# insmod takes no parameters from the command line (modprobe would): apply
+# kvm.<param>=<value> ones by hand.
+for a in $(cat /proc/cmdline); do
+	case $a in
+	kvm.*=*)
+		a=${a#kvm.}
+		echo "${a#*=}" >"/sys/module/kvm/parameters/${a%%=*}" ;;
+	esac
+done
 # Where they sit (nokaslr boots): the harness names a stuck RIP with these.
 awk '{ print "APFINT-MODULE " $1 " " $6 }' /proc/modules
 
