@@ -37,6 +37,7 @@ struct vcpu {
 	int id;
 	int fd;
 	struct kvm_run *run;
+	size_t run_size;		/* the whole vCPU mapping */
 	struct gvcpu *g;		/* host view of the guest block */
 	pthread_t thread;
 	void (*guest_fn)(struct gvcpu *g);

@@ -198,7 +198,7 @@ void vm_destroy(struct vm *vm)
 	int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		munmap(vm->vcpus[i]->run, sizeof(*vm->vcpus[i]->run));
+		munmap(vm->vcpus[i]->run, vm->vcpus[i]->run_size);
 		close(vm->vcpus[i]->fd);
 		free(vm->vcpus[i]);
 	}
@@ -274,6 +274,7 @@ struct vcpu *vcpu_add(struct vm *vm, void (*fn)(struct gvcpu *g))
 	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, v->id);
 	TEST_ASSERT(v->fd >= 0, "KVM_CREATE_VCPU: %s", strerror(errno));
 	sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	v->run_size = sz;
 	v->run = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	TEST_ASSERT(v->run != MAP_FAILED, "mmap kvm_run");
 	TEST_ASSERT(!ioctl(v->fd, KVM_SET_CPUID2, vm->cpuid),
