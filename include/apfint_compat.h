@@ -113,14 +113,18 @@
 #endif
 
 /*
- * The kvm.ko versions apfint_host has been verified on end to end (the
- * conformance probe and the integration tier).  Its hooks lean on kvm's
+ * The kvm.ko series apfint_host has been verified on end to end (the
+ * conformance probe and the integration tier on 4.14.67, 4.19.72 and
+ * 5.4.286; host_kmod/PORTING.md has the audit).  Its hooks lean on kvm's
  * internals, which change between releases (5.7 renamed the vCPU teardown
  * path and unexported kallsyms_lookup_name).  Elsewhere the module refuses
  * to load unless asked with unverified=1, for whoever is porting it.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 4, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(5, 5, 0)
+#define APFINT_KERNEL_SERIES(a, b)					\
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, 0) &&		\
+	 LINUX_VERSION_CODE < KERNEL_VERSION(a, (b) + 1, 0))
+#if APFINT_KERNEL_SERIES(4, 14) || APFINT_KERNEL_SERIES(4, 19) || \
+	APFINT_KERNEL_SERIES(5, 4)
 #define APFINT_HOST_VERIFIED		1
 #else
 #define APFINT_HOST_VERIFIED		0

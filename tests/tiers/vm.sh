@@ -4,7 +4,8 @@
 # for every cached kernel:
 #  - as L1 (before 5.8): a smoke run with apfint_host (L2 Debian 6.1): it
 #    loads and unloads, or refuses cleanly on a kernel it is not verified
-#    on; where it loaded, the integration run (delivery counts, none lost);
+#    on; where it loaded, the conformance probe and the integration run
+#    (delivery counts, none lost);
 #  - as L2 (before 5.9): tests/vm/guest-test.sh on Debian 6.1 (the gap
 #    without apfint_guest, then delivery with it under CPU hotplug and a
 #    reload during the workload, kvm_intel fallback, a clean unload with
@@ -58,12 +59,7 @@ for k in $kernels; do
 			echo "ok - conformance/$k # SKIP apfint_host: $SMOKE_REFUSED"
 			echo "ok - integration/$k-debian-6.1 # SKIP apfint_host: $SMOKE_REFUSED"
 		else
-			# Known flake: on 5.4 the probe's ack_rescan sometimes sees a
-			# work item stuck in userfaultfd after its page was copied in
-			# (with and without apfint_host's work wrapper); until that is
-			# understood, conformance on old hosts runs in 'make
-			# conformance HOST=<v>' only.
-			echo "ok - conformance/$k # SKIP flaky on old hosts (ack_rescan: async work never completed); run make conformance HOST=$k"
+			HOST=$k "$here/conformance.sh"
 			HOST=$k GUEST=debian-6.1 "$here/integration.sh"
 		fi
 	fi
