@@ -120,11 +120,11 @@
  * path and unexported kallsyms_lookup_name).  Elsewhere the module refuses
  * to load unless asked with unverified=1, for whoever is porting it.
  */
-#define APFINT_KERNEL_SERIES(a, b)					\
-	(LINUX_VERSION_CODE >= KERNEL_VERSION(a, b, 0) &&		\
-	 LINUX_VERSION_CODE < KERNEL_VERSION(a, (b) + 1, 0))
-#if APFINT_KERNEL_SERIES(4, 14) || APFINT_KERNEL_SERIES(4, 19) || \
-	APFINT_KERNEL_SERIES(5, 4)
+#define APFINT_SERIES(a, b)	(KERNEL_VERSION(a, b, 0) >> 8)
+#define APFINT_KERNEL_SERIES	(LINUX_VERSION_CODE >> 8)
+#if APFINT_KERNEL_SERIES == APFINT_SERIES(4, 14) || \
+	APFINT_KERNEL_SERIES == APFINT_SERIES(4, 19) || \
+	APFINT_KERNEL_SERIES == APFINT_SERIES(5, 4)
 #define APFINT_HOST_VERIFIED		1
 #else
 #define APFINT_HOST_VERIFIED		0
