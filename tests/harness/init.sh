@@ -21,19 +21,16 @@ export APFINT_LEVEL APFINT_KERNEL
 echo 20 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo -1 >/proc/sys/kernel/hung_task_warnings 2>/dev/null
 
+# With the <module>.<param>=<value> of the command line, as modprobe would.
 while read -r m; do
 	[ -n "$m" ] || continue
-	insmod "$m" || echo "HARNESS insmod failed: $m"
+	name=$(basename "$m" .ko | tr - _)
+	args=
+	for a in $(cat /proc/cmdline); do
+		case $a in "$name".*=*) args="$args ${a#"$name".}" ;; esac
+	done
+	insmod "$m" $args || echo "HARNESS insmod failed: $m"
 done </etc/apfint/modules
-# insmod takes no parameters from the command line (modprobe would): apply
-# kvm.<param>=<value> ones by hand.
-for a in $(cat /proc/cmdline); do
-	case $a in
-	kvm.*=*)
-		a=${a#kvm.}
-		echo "${a#*=}" >"/sys/module/kvm/parameters/${a%%=*}" ;;
-	esac
-done
 # Where they sit (nokaslr boots): the harness names a stuck RIP with these.
 awk '{ print "APFINT-MODULE " $1 " " $6 }' /proc/modules
 
