@@ -122,7 +122,7 @@ for s in $scenarios; do
 done
 grep -a '^LAT \|^METRIC ' "$log" | sed 's/^/# /'
 # Where a faulting thread was when its async work never completed.
-grep -a '^# page [0-9]*: ' "$log" | sed 's/^#/#  /'
+grep -a '^# \(note: \)\?page [0-9]*: ' "$log" | sed 's/^#/#  /'
 
 # The event log, left of the '|': what every host must agree on.
 grep -a '^EV ' "$log" | sed 's/ *|.*$//' >"$work/events.txt"

@@ -138,11 +138,13 @@ struct uffd *uffd_create(uint8_t *base, unsigned int pages);
 void uffd_destroy(struct uffd *u);
 void uffd_set_auto(struct uffd *u, int delay_us);
 void uffd_show_faulter(struct uffd *u, unsigned int n);
+bool uffd_faulter_idle(struct uffd *u, unsigned int n);
 int uffd_resolve(struct uffd *u, unsigned int page, int timeout_ms);
 
 /* trace.c: synchronise on the host's kvm_async_pf_completed tracepoint */
 int trace_init(void);
-int trace_wait_completed(uint64_t gpa, int timeout_ms);
+int trace_wait_completed(uint64_t gpa, int timeout_ms,
+			 bool (*done)(void *arg), void *arg);
 bool trace_available(void);
 void trace_dump(int n);
 int trace_enable(const char *sys_event);	/* "irq_vectors/..." */

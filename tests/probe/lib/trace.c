@@ -210,7 +210,13 @@ uint64_t trace_completed_ns(uint64_t gpa)
 	return t > 1 ? t : 0;
 }
 
-int trace_wait_completed(uint64_t gpa, int timeout_ms)
+/*
+ * Wait until the async work for gpa has queued its completion: 0 when its
+ * kvm_async_pf_completed event shows, 1 when only done(arg) says so (the
+ * event went missing), -1 when neither came within timeout_ms.
+ */
+int trace_wait_completed(uint64_t gpa, int timeout_ms,
+			 bool (*done)(void *arg), void *arg)
 {
 	uint64_t end = now_ns() + timeout_ms * 1000000ULL;
 	struct timespec ts = { .tv_nsec = 1000000 };
@@ -220,6 +226,8 @@ int trace_wait_completed(uint64_t gpa, int timeout_ms)
 	while (now_ns() < end) {
 		if (completed(gpa))
 			return 0;
+		if (done && done(arg))
+			return completed(gpa) ? 0 : 1;
 		nanosleep(&ts, NULL);	/* poll interval */
 	}
 	trace_dump(40);

@@ -173,6 +173,34 @@ void uffd_show_faulter(struct uffd *u, unsigned int n)
 	printf("# page %u: copied errno %d\n", n, u->pg[n].copy_errno);
 }
 
+/*
+ * Has the kernel worker that faulted on page n (resolved) finished that
+ * work: back in worker_thread() and nowhere in a fault or async_pf_execute?
+ */
+bool uffd_faulter_idle(struct uffd *u, unsigned int n)
+{
+	char path[64], line[256];
+	bool idle = false, busy = false;
+	FILE *f;
+
+	if (n >= u->pages || !u->pg[n].resolved || !u->pg[n].fault_tid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stack", u->pg[n].fault_tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "worker_thread"))
+			idle = true;
+		if (strstr(line, "async_pf_execute") ||
+		    strstr(line, "handle_userfault") ||
+		    strstr(line, "get_user_pages"))
+			busy = true;
+	}
+	fclose(f);
+	return idle && !busy;
+}
+
 /* Wait for the async worker's fault on page n, then resolve it. */
 int uffd_resolve(struct uffd *u, unsigned int n, int timeout_ms)
 {
