@@ -127,7 +127,7 @@ static int __init apfint_host_init(void)
 #else
 	if (!APFINT_HOST_VERIFIED) {
 		if (!unverified) {
-			pr_err("not verified on kvm of Linux %s (verified: 4.14, 4.19, 5.4); not loading. unverified=1 loads it anyway, for porting\n",
+			pr_err("not verified on kvm of Linux %s (verified: 4.14, 4.19, 5.4, 5.7); not loading. unverified=1 loads it anyway, for porting\n",
 			       init_utsname()->release);
 			return -EOPNOTSUPP;
 		}

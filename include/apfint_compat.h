@@ -114,8 +114,8 @@
 
 /*
  * The kvm.ko series apfint_host has been verified on end to end (the
- * conformance probe and the integration tier on 4.14.67, 4.19.72 and
- * 5.4.286; host_kmod/PORTING.md has the audit).  Its hooks lean on kvm's
+ * conformance probe and the integration tier on 4.14.67, 4.19.72, 5.4.286
+ * and 5.7.14; host_kmod/PORTING.md has the audit).  Its hooks lean on kvm's
  * internals, which change between releases (5.7 renamed the vCPU teardown
  * path and unexported kallsyms_lookup_name).  Elsewhere the module refuses
  * to load unless asked with unverified=1, for whoever is porting it.
@@ -124,7 +124,8 @@
 #define APFINT_KERNEL_SERIES	(LINUX_VERSION_CODE >> 8)
 #if APFINT_KERNEL_SERIES == APFINT_SERIES(4, 14) || \
 	APFINT_KERNEL_SERIES == APFINT_SERIES(4, 19) || \
-	APFINT_KERNEL_SERIES == APFINT_SERIES(5, 4)
+	APFINT_KERNEL_SERIES == APFINT_SERIES(5, 4) || \
+	APFINT_KERNEL_SERIES == APFINT_SERIES(5, 7)
 #define APFINT_HOST_VERIFIED		1
 #else
 #define APFINT_HOST_VERIFIED		0
