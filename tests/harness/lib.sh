@@ -58,6 +58,19 @@ kernel_is_before() {
 		[ "$k" != "$limit" ]
 }
 
+# kernels_or_skip NAME K...: true when every K resolves; otherwise prints
+# the SKIP line of test NAME, naming the missing kernel, and is false.
+kernels_or_skip() {
+	local name=$1 k
+	shift
+	for k in "$@"; do
+		if ! kernel_resolve "$k"; then
+			echo "ok - $name # SKIP $KMISSING"
+			return 1
+		fi
+	done
+}
+
 # build_modules K DIR: builds both modules for kernel K into DIR (a private
 # copy of the sources, so objects of different kernels never mix).  Prints
 # the compiler output to DIR/build.log; returns make's status.

@@ -14,12 +14,7 @@ name=integration/$HOST-$GUEST
 [ "$MODULES" = no ] && name=$name-nomodules
 name=$name${TAG:+-$TAG}
 
-for k in "$HOST" "$GUEST"; do
-	if ! kernel_resolve "$k"; then
-		echo "ok - $name # SKIP $KMISSING"
-		exit 0
-	fi
-done
+kernels_or_skip "$name" "$HOST" "$GUEST" || exit 0
 
 work=$APFINT_OUT/$name
 rm -rf "$work"

@@ -32,3 +32,24 @@ dump_counters() {
 		esac
 	done
 }
+
+# host_module_load: inserts /payload/apfint_host.ko, if the run packed one,
+# with $HOST_MODULE_ARGS; one RESULT line.
+host_module_load() {
+	[ -f /payload/apfint_host.ko ] || return 0
+	if insmod /payload/apfint_host.ko $HOST_MODULE_ARGS; then
+		echo "RESULT host-module-load ok"
+	else
+		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+
+# host_module_unload: removes it again (after L2 exited); one RESULT line.
+host_module_unload() {
+	[ -f /payload/apfint_host.ko ] || return 0
+	if rmmod apfint_host; then
+		echo "RESULT host-module-unload ok"
+	else
+		echo "RESULT host-module-unload fail"
+	fi
+}

@@ -8,13 +8,7 @@
 . /payload/common.sh
 . /payload/guest.cfg
 # A host without the feature: apfint_host provides it.
-if [ -f /payload/apfint_host.ko ]; then
-	if insmod /payload/apfint_host.ko $HOST_MODULE_ARGS; then
-		echo "RESULT host-module-load ok"
-	else
-		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"
-	fi
-fi
+host_module_load
 T=/sys/kernel/debug/tracing
 H=/sys/kernel/debug/apfint_host
 EV="kvm_try_async_get_page kvm_async_pf_not_present kvm_async_pf_ready
@@ -72,10 +66,4 @@ cr=$(printf '\r')
 done
 echo "METRIC l1 swapped_in=$(awk '/pswpin/ { print $2 }' /proc/vmstat)"
 dump_counters "$H" host
-if [ -f /payload/apfint_host.ko ]; then
-	if rmmod apfint_host; then
-		echo "RESULT host-module-unload ok"
-	else
-		echo "RESULT host-module-unload fail"
-	fi
-fi
+host_module_unload

@@ -15,12 +15,7 @@ GUEST=${1:-${GUEST:-5.4.286}} HOST=${2:-${HOST:-debian-6.1}}
 name=guest-vm/$HOST-$GUEST
 work=$APFINT_OUT/$name
 
-for k in "$HOST" "$GUEST"; do
-	if ! kernel_resolve "$k"; then
-		echo "ok - $name # SKIP $KMISSING"
-		exit 0
-	fi
-done
+kernels_or_skip "$name" "$HOST" "$GUEST" || exit 0
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2" "$work/mod"
 

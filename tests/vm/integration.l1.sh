@@ -4,13 +4,7 @@
 . /payload/common.sh
 . /payload/config
 
-if [ -f /payload/apfint_host.ko ]; then
-	if insmod /payload/apfint_host.ko $HOST_MODULE_ARGS; then
-		echo "RESULT host-module-load ok"
-	else
-		echo "RESULT host-module-load fail $(dmesg | tail -n 3 | tr '\n' ' ')"
-	fi
-fi
+host_module_load
 
 T=/sys/kernel/debug/tracing
 events=$(ls -d $T/events/kvm/*async_pf* $T/events/kvm/kvm_try_async_get_page 2>/dev/null)
@@ -38,10 +32,4 @@ done
 echo "METRIC l1 swapped_in=$(awk '/pswpin/ { print $2 }' /proc/vmstat)"
 dump_counters /sys/kernel/debug/apfint_host host
 
-if [ -f /payload/apfint_host.ko ]; then
-	if rmmod apfint_host; then
-		echo "RESULT host-module-unload ok"
-	else
-		echo "RESULT host-module-unload fail"
-	fi
-fi
+host_module_unload
