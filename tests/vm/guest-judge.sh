@@ -95,14 +95,19 @@ for p in nomod load mod reload fallback; do
 		echo "ok - $name/$p/consistent-with-ready # SKIP guest waits unknown (no kprobe events)"
 		continue
 	fi
-	if num "$rd" && num "$irqs" && num "$np" && num "$waits"; then
-		want=$((rd - (np - waits)))
+	# With apfint_host, page-readies it delivered the old way (#PF, to a
+	# CPU between the kernel's EN write and ours at CPU online) need no
+	# interrupt either.
+	legacy=0
+	[ -n "$host_ko" ] && legacy=$(delta l1 $prev $p host_legacy)
+	if num "$rd" && num "$irqs" && num "$np" && num "$waits" && num "$legacy"; then
+		want=$((rd - (np - waits) - legacy))
 		d=$((irqs - want))
 		[ "${d#-}" -le $((want / 100 + 3)) ]
 	else
 		false
 	fi
-	check "$p/consistent-with-ready" "irqs $irqs vs L1 ready $rd - (not_present $np - guest waits $waits) = ${want:-?}" $?
+	check "$p/consistent-with-ready" "irqs $irqs vs L1 ready $rd - (not_present $np - guest waits $waits)${host_ko:+ - legacy $legacy} = ${want:-?}" $?
 done
 # The whole run: what the host injected with the vector reached the guest.
 inj=$(delta l1 boot unload injected)
@@ -137,7 +142,16 @@ if [ -n "$host_ko" ]; then
 	echo "# at unload: apfint_host injected $hinj, saw $hack ACKs; L1 accepted $inj with the vector; apfint_guest wrote $gack ACKs"
 	num "$hinj" && [ "$hinj" -gt 0 ] && [ "$hinj" = "$inj" ]
 	check all/host-injected-accepted "apfint_host injected $hinj, L1 accepted $inj" $?
-	num "$hack" && [ "$hack" = "$gack" ]
-	check all/host-acks-match "apfint_host saw $hack ACKs, apfint_guest wrote $gack" $?
+	# Every injection ACKed, except interrupts apfint_guest never saw
+	# (around a reload: taken by the kernel's handler once it let go);
+	# and no ACK the guest module did not write, beyond those it wrote
+	# after its counters were banked for the unload.
+	piw=$(get l2 unload piw)
+	gi=$(get l2 unload irqs) gl=$(get l2 unload late)
+	seen=$(( ${gi:-0} + ${gl:-0} ))
+	num "$hack" && num "$gack" && num "$piw" && [ "$hack" -le "$hinj" ] &&
+		[ $((hinj - hack)) -le $((piw - seen)) ] && [ "$hack" -ge "$gack" ] &&
+		[ $((hack - gack)) -le $((piw - seen)) ]
+	check all/host-acks-match "apfint_host saw $hack ACKs of $hinj injected; apfint_guest wrote $gack, missed $((piw - seen)) of $piw interrupts" $?
 fi
 grep -E '^(L2: )?METRIC (workload|hotplug|reload) ' "$work/out" | sed 's/^/# /'
