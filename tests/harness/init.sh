@@ -18,7 +18,9 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
 . /etc/apfint/env
 export APFINT_LEVEL APFINT_KERNEL
-echo 20 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+# 40 s: under a loaded emulator a CPU hotplug step or a swap-in can take
+# 20 s without anything being stuck.
+echo 40 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo -1 >/proc/sys/kernel/hung_task_warnings 2>/dev/null
 
 # With the <module>.<param>=<value> of the command line, as modprobe would.

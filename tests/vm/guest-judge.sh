@@ -129,7 +129,7 @@ en=$(delta l2 boot load enables)
 check load/host-wake-all "enables=$en wake_alls=$(delta l2 boot load wake_alls) after insmod" \
 	"$([ "$en" = "${L2_SMP:-2}" ] && echo 0 || echo 1)"
 b=$(sed -n 's/^L2: METRIC l2 blocked_tasks=\([0-9]*\).*/\1/p' "$work/out")
-check unload/no-blocked-task "D-state tasks after unload and 30 s: ${b:-none}" \
+check unload/no-blocked-task "D-state tasks after unload and 50 s: ${b:-none}" \
 	"$([ "$b" = 0 ] && echo 0 || echo 1)"
 grep -q '^L2: .*apfint_guest: shutdown (code' "$work/console.log"
 check poweroff/reboot-notifier "module loaded at power-off left interrupt mode" $?

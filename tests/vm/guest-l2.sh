@@ -149,8 +149,8 @@ else
 	echo "RESULT guest-unload fail"
 fi
 dmesg | grep apfint_guest | tail -n 3
-# Longer than hung_task_timeout_secs (20): a task left waiting is reported.
-sleep "${QUIET_WAIT:-30}"
+# Longer than hung_task_timeout_secs (40): a task left waiting is reported.
+sleep "${QUIET_WAIT:-50}"
 blocked=$(grep -l '^State:.*(disk sleep)' /proc/[0-9]*/status 2>/dev/null | wc -l)
 echo "METRIC l2 blocked_tasks=$blocked"
 phase unload
