@@ -68,13 +68,28 @@ cp "$work/guest.cfg" "$here/guest-lib.sh" "$here/guest-during-hotplug.sh" \
 # Every phase prints at least every 30 s (guest-during-progress.sh), so
 # two minutes of silence is a frozen emulation: boot again, three times at
 # most (an old L1 under load freezes its L2 about one boot in four).
-APFINT_STALL_SECS=${APFINT_STALL_SECS:-120} \
-APFINT_STALL_RETRIES=${APFINT_STALL_RETRIES:-3} \
-"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
-	--l1 "$here/guest-l1.sh" --l2 "$here/guest-l2.sh" \
-	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
-	--timeout "${VM_TIMEOUT:-1800}" --log "$work/console.log" >"$work/out"
+run_vm() {
+	APFINT_STALL_SECS=${APFINT_STALL_SECS:-120} \
+	APFINT_STALL_RETRIES=${APFINT_STALL_RETRIES:-3} \
+	"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
+		--l1 "$here/guest-l1.sh" --l2 "$here/guest-l2.sh" \
+		--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
+		--timeout "${VM_TIMEOUT:-1800}" --log "$work/console.log" >"$work/out"
+}
+run_vm
 rc=$?
+# The code under test runs in L2.  A soft lockup or RCU stall reported by
+# a stock Debian 6.1 L1 (seen during L2 CPU hotplug: both L1 CPUs at a
+# jump-label NOP in __apic_accept_irq, see README) is the emulated host's:
+# boot once more, and say so.  Reports from L2, or from an L1 running
+# apfint_host, are never retried.
+if [ $rc != 0 ] && [ "$HOST" = debian-6.1 ] &&
+   grep -q '^HARNESS problem after [0-9]*s: \(watchdog: BUG: soft lockup\|rcu: INFO\)' "$work/out"; then
+	mv "$work/console.log" "$work/console.log.l1-problem"
+	echo "# HARNESS note: the stock L1 reported $(sed -n 's/^HARNESS problem after [0-9]*s: \(.*\) (log.*/\1/p' "$work/out"); booting again (first log $work/console.log.l1-problem)"
+	run_vm
+	rc=$?
+fi
 cat >"$work/run.env" <<ENV
 name=$name rc=$rc host_ko=$host_ko L2_SMP=${L2_SMP:-2}
 ENV
