@@ -52,7 +52,7 @@ run_l2() {
 			-nodefaults -display none -monitor none -serial stdio \
 			-no-reboot -L /usr/share/qemu \
 			-kernel /l2/vmlinuz -initrd /l2/initrd \
-			-append "console=ttyS0 panic=-1 no_timer_check nokaslr noxsave $L2_APPEND" \
+			-append "console=ttyS0 panic=-1 no_timer_check ${L2_KASLR-nokaslr} noxsave $L2_APPEND" \
 			"$@" </dev/null 2>&1
 		echo $? >$rcfile
 	} | sed 's/^/L2: /'
