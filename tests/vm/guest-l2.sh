@@ -54,13 +54,22 @@ workload() {
 echo "METRIC l2 cpus=$(grep -c ^processor /proc/cpuinfo) kernel=$(uname -r)"
 phase boot
 
-if [ "${NOMOD:-yes}" = yes ]; then
-	sh /payload/guest-during-progress.sh &
-	pg=$!
-	workload nomod
-	wait $pg
-	phase nomod
-fi
+# workload_phase NAME [SCRIPT...]: the workload with SCRIPT(s) and the
+# progress lines beside it, then the phase's counts.
+workload_phase() {
+	local name=$1 s pids=
+	shift
+	for s in "$@" guest-during-progress.sh; do
+		sh "/payload/$s" &
+		pids="$pids $!"
+	done
+	workload "$name"
+	wait $pids
+	[ -r $G/stats ] && cat $G/stats
+	phase "$name"
+}
+
+[ "${NOMOD:-yes}" = yes ] && workload_phase nomod
 
 if guest_load; then
 	echo "RESULT guest-load ok"
@@ -78,26 +87,10 @@ fi
 phase load
 
 [ -n "${HOTPLUG_CYCLES:-}" ] && export HOTPLUG_CYCLES
-sh /payload/guest-during-hotplug.sh &
-hp=$!
-sh /payload/guest-during-progress.sh &
-pg=$!
-workload mod
-wait $hp $pg
-cat $G/stats
-phase mod
+workload_phase mod guest-during-hotplug.sh
 
-if [ "${RELOAD_CYCLES:-3}" -gt 0 ]; then
-	export RELOAD_CYCLES
-	sh /payload/guest-during-reload.sh &
-	rl=$!
-	sh /payload/guest-during-progress.sh &
-	pg=$!
-	workload reload
-	wait $rl $pg
-	cat $G/stats
-	phase reload
-fi
+export RELOAD_CYCLES=${RELOAD_CYCLES:-3}
+[ "$RELOAD_CYCLES" -gt 0 ] && workload_phase reload guest-during-reload.sh
 
 # kvm_intel loading (a stand-in: emulation has no VMX) must hand the
 # vector back while tasks wait, and block a load while it is there.
