@@ -100,6 +100,17 @@ if [ $rc = 77 ]; then
 	exit 0
 fi
 
+# console_from LINE: a dozen console lines from LINE on (the end of the
+# log if LINE never came), for a scenario without a result: in CI the
+# report is the only witness.
+console_from() {
+	local shown
+	shown=$(tr -d '\r' <"$log" | awk -v l="$1" '$0 == l { f = 1 } f && n++ < 12')
+	[ -n "$shown" ] || shown=$(echo "(never started; the log ends:)";
+				   tail -n 8 "$log" | tr -d '\r')
+	echo "$shown" | sed 's/^/#   /'
+}
+
 # One TAP line per scenario the probe has.
 scenarios=$(ls "$pay/probe" | sed -n 's/^apf_\(.*\)_test$/\1/p')
 if [ -n "${PROBE_ONLY:-}" ]; then
@@ -117,7 +128,8 @@ for s in $scenarios; do
 	ok) echo "ok - conformance/$host/$s # $text" ;;
 	skip) echo "ok - conformance/$host/$s # SKIP $text" ;;
 	fail) echo "not ok - conformance/$host/$s # $text" ;;
-	*) echo "not ok - conformance/$host/$s # no result (crash or timeout)" ;;
+	*) echo "not ok - conformance/$host/$s # no result (crash or timeout)"
+	   console_from "PROBE start apf_${s}_test" ;;
 	esac
 done
 grep -a '^LAT \|^METRIC ' "$log" | sed 's/^/# /'

@@ -43,8 +43,10 @@ phase() {
 	sleep 1
 }
 
+# workload NAME [STOP]: the touch workload; with STOP it runs until that
+# file exists.
 workload() {
-	if /payload/touch "$TOUCH_MIB" "$TOUCH_PASSES"; then
+	if /payload/touch "$TOUCH_MIB" "$TOUCH_PASSES" ${2:-}; then
 		echo "RESULT workload-$1 ok"
 	else
 		echo "RESULT workload-$1 fail"
@@ -55,16 +57,29 @@ echo "METRIC l2 cpus=$(grep -c ^processor /proc/cpuinfo) kernel=$(uname -r)"
 phase boot
 
 # workload_phase NAME [SCRIPT...]: the workload with SCRIPT(s) and the
-# progress lines beside it, then the phase's counts.
+# progress lines beside it, then the phase's counts.  The workload runs
+# until the scripts are done, so all their cycles happen during it.
 workload_phase() {
-	local name=$1 s pids=
+	local name=$1 stop=/tmp/workload-stop s pids= wl progress
 	shift
-	for s in "$@" guest-during-progress.sh; do
+	rm -f $stop
+	for s in "$@"; do
 		sh "/payload/$s" &
 		pids="$pids $!"
 	done
-	workload "$name"
-	wait $pids
+	sh /payload/guest-during-progress.sh &
+	progress=$!
+	if [ -n "$pids" ]; then
+		workload "$name" $stop &
+		wl=$!
+		wait $pids
+		: >$stop
+		wait $wl
+	else
+		workload "$name"
+	fi
+	kill $progress 2>/dev/null
+	wait $progress 2>/dev/null
 	[ -r $G/stats ] && cat $G/stats
 	phase "$name"
 }
