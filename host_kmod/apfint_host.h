@@ -38,10 +38,13 @@ struct apfint_hook_set {
 	struct ftrace_ops ops;
 	struct apfint_hook *hooks;
 	size_t n;
-	bool installed;
+	bool prepared;		/* resolved, ftrace filters set */
+	bool installed;		/* redirecting */
 };
 
 unsigned long apfint_lookup(const char *name);
+int apfint_hooks_prepare(struct apfint_hook_set *set);
+int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);
 void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
@@ -120,11 +123,14 @@ extern const size_t apfint_nr_msr_hooks;
 extern struct apfint_hook apfint_deliver_hooks[];
 extern const size_t apfint_nr_deliver_hooks;
 extern struct apfint_hook apfint_teardown_hook[];
+extern struct apfint_hook apfint_arm_hook[];
 int apfint_deliver_resolve(void);
 void apfint_check_completion(struct kvm_vcpu *vcpu);
 bool apfint_lapic_enabled(struct kvm_vcpu *vcpu);
 extern struct apfint_hook_set apfint_main_hooks;
 extern struct apfint_hook_set apfint_teardown_hooks;
+extern struct apfint_hook_set apfint_arm_hooks;
+int apfint_arm_hooks_get(void);
 
 /* ---- stats.c: debugfs ---- */
 

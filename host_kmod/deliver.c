@@ -394,9 +394,6 @@ struct apfint_hook apfint_deliver_hooks[] = {
 	  .replacement = apfint_page_present, .orig = &orig_page_present },
 	{ .name = "kvm_arch_can_inject_async_page_present",
 	  .replacement = apfint_can_inject, .orig = &orig_can_inject },
-	{ .name = "kvm_check_async_pf_completion",
-	  .replacement = apfint_check_completion_hook,
-	  .orig = &orig_check_completion },
 	{ .name = "kvm_clear_async_pf_completion_queue",
 	  .replacement = apfint_clear_completion_queue,
 	  .orig = &orig_clear_completion_queue },
@@ -410,6 +407,17 @@ struct apfint_hook apfint_deliver_hooks[] = {
 };
 
 const size_t apfint_nr_deliver_hooks = ARRAY_SIZE(apfint_deliver_hooks);
+
+/*
+ * Only vCPUs in interrupt mode need this one (it clears our request), and
+ * kvm calls it after every exit: registered when the first vCPU arms, so
+ * a host whose guests never ask pays nothing on that path.
+ */
+struct apfint_hook apfint_arm_hook[] = {
+	{ .name = "kvm_check_async_pf_completion",
+	  .replacement = apfint_check_completion_hook,
+	  .orig = &orig_check_completion },
+};
 
 /* Installed first and removed last: see apfint_vcpu_quiesce_all(). */
 struct apfint_hook apfint_teardown_hook[] = {

@@ -5,10 +5,13 @@
  *
  * One ftrace_ops carries a whole table, so a table is installed or removed
  * in one register/unregister call and a failure halfway leaves the kernel
- * as it was.  A replacement calls the original through its plain address:
- * the thunk lets a call through unchanged when it comes from this module
- * (parent_ip), which is why Kbuild turns off sibling-call optimisation (a
- * tail call would hide us as the caller and recurse forever).
+ * as it was.  A replacement calls the original just past its ftrace call
+ * site (ilammy's USE_FENTRY_OFFSET), so that call does not go through the
+ * trampoline a second time: on kvm's per-exit paths (MSR accesses) that
+ * second pass is most of the cost.  The thunk still lets a call from this
+ * module through unchanged (parent_ip), a guard should one ever reach a
+ * hooked function at its own address; Kbuild turns off sibling calls,
+ * which would hide us as the caller.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -89,7 +92,25 @@ static void apfint_unfilter(struct apfint_hook_set *set, size_t n)
 		ftrace_set_filter_ip(&set->ops, set->hooks[n].address, 1, 0);
 }
 
-int apfint_hooks_install(struct apfint_hook_set *set)
+/*
+ * The original is called at address + MCOUNT_INSN_SIZE, so the ftrace call
+ * site must be the function's first instruction (ftrace_set_filter_ip()
+ * also takes an address inside the site).  ftrace_location() says where
+ * the site starts; it is not exported, so it comes from kallsyms.
+ */
+static bool apfint_fentry_first(unsigned long address)
+{
+	unsigned long (*ftrace_location_fn)(unsigned long ip);
+
+	ftrace_location_fn = (void *)apfint_kallsyms("ftrace_location");
+	return ftrace_location_fn && ftrace_location_fn(address) == address;
+}
+
+/*
+ * Resolve a table and point ftrace at its functions, without redirecting
+ * anything yet: a kvm layout we cannot hook fails here, at load.
+ */
+int apfint_hooks_prepare(struct apfint_hook_set *set)
 {
 	size_t i;
 	int err;
@@ -103,7 +124,12 @@ int apfint_hooks_install(struct apfint_hook_set *set)
 			       h->name);
 			return -ENOENT;
 		}
-		*(unsigned long *)h->orig = h->address;
+		if (!apfint_fentry_first(h->address)) {
+			pr_err("kvm's %s does not start with its ftrace call site: unexpected kernel build, not loading\n",
+			       h->name);
+			return -EINVAL;
+		}
+		*(unsigned long *)h->orig = h->address + MCOUNT_INSN_SIZE;
 		atomic64_set(&h->hits, 0);
 	}
 
@@ -122,6 +148,14 @@ int apfint_hooks_install(struct apfint_hook_set *set)
 			return err;
 		}
 	}
+	set->prepared = true;
+	return 0;
+}
+
+/* Redirect a prepared table: all its functions at once, or none. */
+int apfint_hooks_register(struct apfint_hook_set *set)
+{
+	int err;
 
 	err = register_ftrace_function(&set->ops);
 	if (err) {
@@ -131,30 +165,44 @@ int apfint_hooks_install(struct apfint_hook_set *set)
 		 */
 		pr_err("cannot redirect kvm functions (error %d): another livepatch or kprobe may own one of them\n",
 		       err);
-		apfint_unfilter(set, set->n);
 		return err;
 	}
 	set->installed = true;
 	return 0;
 }
 
+int apfint_hooks_install(struct apfint_hook_set *set)
+{
+	int err;
+
+	err = apfint_hooks_prepare(set);
+	if (err)
+		return err;
+	err = apfint_hooks_register(set);
+	if (err)
+		apfint_hooks_remove(set);
+	return err;
+}
+
 void apfint_hooks_remove(struct apfint_hook_set *set)
 {
 	int err;
 
-	if (!set->installed)
-		return;
-	/*
-	 * unregister_ftrace_function() waits until no CPU is left in the
-	 * trampoline or our thunk (for preemptible kernels through
-	 * synchronize_rcu_tasks()); replacements still running are counted
-	 * in apfint_inflight and waited for by the caller.
-	 */
-	err = unregister_ftrace_function(&set->ops);
-	if (err)
-		pr_err("unregister_ftrace_function failed (%d)\n", err);
-	apfint_unfilter(set, set->n);
-	set->installed = false;
+	if (set->installed) {
+		/*
+		 * unregister_ftrace_function() waits until no CPU is left in
+		 * the trampoline or our thunk (for preemptible kernels through
+		 * synchronize_rcu_tasks()); replacements still running are
+		 * counted in apfint_inflight and waited for by the caller.
+		 */
+		err = unregister_ftrace_function(&set->ops);
+		if (err)
+			pr_err("unregister_ftrace_function failed (%d)\n", err);
+		set->installed = false;
+	}
+	if (set->prepared)
+		apfint_unfilter(set, set->n);
+	set->prepared = false;
 }
 
 static long apfint_inflight_sum(void)

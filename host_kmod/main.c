@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/utsname.h>
 
 #include "apfint_compat.h"
@@ -25,6 +26,25 @@ struct apfint_hook_set apfint_main_hooks = { .hooks = apfint_main_table };
 struct apfint_hook_set apfint_teardown_hooks = {
 	.hooks = apfint_teardown_hook, .n = 1,
 };
+struct apfint_hook_set apfint_arm_hooks = { .hooks = apfint_arm_hook, .n = 1 };
+
+static DEFINE_MUTEX(apfint_arm_hooks_lock);
+
+/*
+ * The first vCPU to arm registers the hooks only armed vCPUs need (they
+ * were prepared at load), before it is armed: from then on every CPU runs
+ * them.  They stay until unload.
+ */
+int apfint_arm_hooks_get(void)
+{
+	int err = 0;
+
+	mutex_lock(&apfint_arm_hooks_lock);
+	if (!apfint_arm_hooks.installed)
+		err = apfint_hooks_register(&apfint_arm_hooks);
+	mutex_unlock(&apfint_arm_hooks_lock);
+	return err;
+}
 
 static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
 {
@@ -76,6 +96,9 @@ static int apfint_host_start(void)
 	err = apfint_hooks_install(&apfint_teardown_hooks);
 	if (err)
 		return err;
+	err = apfint_hooks_prepare(&apfint_arm_hooks);
+	if (err)
+		goto out_teardown;
 	err = apfint_hooks_install(&apfint_main_hooks);
 	if (err)
 		goto out_teardown;
@@ -83,13 +106,15 @@ static int apfint_host_start(void)
 	if (err)
 		goto out_main;
 	apfint_stats_init();
-	pr_info("%zu kvm functions redirected; guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
-		apfint_main_hooks.n + apfint_teardown_hooks.n);
+	pr_info("%zu kvm functions redirected (%zu more once a guest enables it); guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
+		apfint_main_hooks.n + apfint_teardown_hooks.n,
+		apfint_arm_hooks.n);
 	return 0;
 
 out_main:
 	apfint_hooks_remove(&apfint_main_hooks);
 out_teardown:
+	apfint_hooks_remove(&apfint_arm_hooks);
 	apfint_hooks_drain();
 	apfint_hooks_remove(&apfint_teardown_hooks);
 	apfint_hooks_drain();
@@ -105,6 +130,7 @@ static void apfint_host_stop(void)
 {
 	apfint_stats_exit();
 	apfint_hooks_remove(&apfint_main_hooks);
+	apfint_hooks_remove(&apfint_arm_hooks);
 	apfint_hooks_drain();
 	apfint_vcpu_quiesce_all();
 	apfint_hooks_remove(&apfint_teardown_hooks);

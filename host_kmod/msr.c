@@ -108,7 +108,10 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	 * interrupt like upstream's.
 	 */
 	if (apfint_vcpu_arm(av, data)) {
-		/* Module going away: undo kvm's enable, fail the write. */
+		/*
+		 * Module going away, or its exit-path hook could not be
+		 * registered: undo kvm's enable, fail the write.
+		 */
 		stripped.data = 0;
 		orig_set_msr_common(vcpu, &stripped);
 		return 1;

@@ -15,7 +15,7 @@ static struct dentry *apfint_debugfs;
 static int apfint_hooks_show(struct seq_file *m, void *unused)
 {
 	const struct apfint_hook_set *sets[] = {
-		&apfint_main_hooks, &apfint_teardown_hooks,
+		&apfint_main_hooks, &apfint_arm_hooks, &apfint_teardown_hooks,
 	};
 	size_t s, i;
 

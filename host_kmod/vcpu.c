@@ -81,6 +81,10 @@ int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 	}
 	if (!try_module_get(THIS_MODULE))
 		return -EBUSY;	/* being unloaded: stay legacy */
+	if (apfint_arm_hooks_get()) {
+		module_put(THIS_MODULE);
+		return -EIO;
+	}
 	apfint_arm(&av->apf, en);
 	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
 		pr_info("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",

@@ -14,7 +14,8 @@
 # <scenario>:<check>) inverts those expectations (each named scenario must
 # then fail); PROBE_ONLY=<apf_x_test,...>;
 # PROBE_UPDATE_GOLDEN=1 (debian-6.1 only) rewrites the golden log;
-# PROBE_LOG=<file> keeps the console log; PROBE_NO_MODULE=1 runs stock;
+# PROBE_LOG=<file> puts the console log there instead of
+# build/test-out/conformance/HOST/; PROBE_NO_MODULE=1 runs stock;
 # PROBE_NO_TABLE=1 ignores expect.tbl; PROBE_KICK_LEGACY=1 runs the kick
 # measurement over the legacy #PF protocol (old hosts: no kick there);
 # HOST_MODULE_ARGS=<params> for apfint_host (unverified=1 when porting).
@@ -34,8 +35,10 @@ if [ "$host" != debian-6.1 ] && [ ! -f "$K/$host/vmlinuz" ]; then
 	exit 0
 fi
 
-work=$(mktemp -d /tmp/apfint-conf.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# Kept after the run (console.log, harness.out): a failure's only witness.
+work=$APFINT_OUT/conformance/$host
+rm -rf "$work"
+mkdir -p "$work"
 pay=$work/payload
 mkdir -p "$pay/probe"
 
@@ -200,6 +203,6 @@ case $rc in
 0) exit 0 ;;
 124) echo "not ok - conformance/$host/harness # timeout: $(grep -a HARNESS "$work/harness.out")"
      exit 1 ;;
-*) echo "not ok - conformance/$host/harness # $(grep -a HARNESS "$work/harness.out" | tail -n 1) (exit $rc)"
+*) echo "not ok - conformance/$host/harness # $(grep -a HARNESS "$work/harness.out" | tail -n 1) (exit $rc, log $log)"
    exit 1 ;;
 esac
