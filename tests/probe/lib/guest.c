@@ -139,11 +139,29 @@ static int timed_out(struct gvcpu *g, uint64_t start)
 	       rdtsc_g() - start > g->tsc_khz * 1000 * GUEST_TIMEOUT_S;
 }
 
+/*
+ * A halted wait checks its condition with interrupts off and halts with
+ * sti;hlt: a page-ready taken between an interrupts-on check and the hlt
+ * would leave the vCPU asleep for good (the probe's guests have no timer).
+ */
+static void wait_begin(enum wait_mode mode)
+{
+	if (mode == WAIT_HLT)
+		g_cli();
+}
+
+static void wait_end(enum wait_mode mode)
+{
+	if (mode == WAIT_HLT)
+		g_sti();
+}
+
 static void wait_step(enum wait_mode mode)
 {
 	switch (mode) {
 	case WAIT_HLT:
 		g_safe_halt();
+		g_cli();
 		break;
 	case WAIT_SPIN:
 		g_sti();
@@ -161,12 +179,14 @@ int g_wait_ready(uint32_t token, enum wait_mode mode, uint32_t from_ev)
 	struct gvcpu *g = me();
 	uint64_t start = rdtsc_g();
 
+	wait_begin(mode);
 	while (!g_ready_seen(token, from_ev)) {
 		if (timed_out(g, start))
-			return -1;
+			break;
 		wait_step(mode);
 	}
-	return 0;
+	wait_end(mode);
+	return g_ready_seen(token, from_ev) ? 0 : -1;
 }
 
 int g_wait_nready(uint32_t count, enum wait_mode mode)
@@ -174,12 +194,14 @@ int g_wait_nready(uint32_t count, enum wait_mode mode)
 	struct gvcpu *g = me();
 	uint64_t start = rdtsc_g();
 
+	wait_begin(mode);
 	while (g->nr_ready < count) {
 		if (timed_out(g, start))
-			return -1;
+			break;
 		wait_step(mode);
 	}
-	return 0;
+	wait_end(mode);
+	return g->nr_ready < count ? -1 : 0;
 }
 
 static void apf_pf(struct gvcpu *g, struct ex_regs *r)
