@@ -80,7 +80,7 @@ guest-vm:
 	@$(TOP)/tests/run guest-vm HOST=$(HOST) GUEST=$(GUEST)
 
 # guest-vm for every cached guest kernel, on 6.1 and on the cached 5.4 with
-# apfint_host (make check runs the 5.4 guest only: CI time).
+# apfint_host (make check does the second for the 5.4 guest only).
 guest-matrix:
 	@$(TOP)/tests/run guest-matrix
 

@@ -3,7 +3,7 @@
 # guest-matrix tier: apfint_guest end to end (tests/vm/guest-test.sh) for
 # every cached guest kernel before 5.9, on Debian 6.1 and, with apfint_host,
 # on the newest cached 5.4 (both modules together).  The vm tier runs the
-# 5.4 guest only; this is the rest, about eight minutes a run.
+# first for every guest and the second for the 5.4 guest only.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../harness/lib.sh"
