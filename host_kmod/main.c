@@ -26,6 +26,7 @@ struct apfint_hook_set apfint_main_hooks = { .hooks = apfint_main_table };
 struct apfint_hook_set apfint_teardown_hooks = {
 	.hooks = apfint_teardown_hook, .n = 1,
 };
+
 struct apfint_hook_set apfint_arm_hooks = { .hooks = apfint_arm_hook, .n = 1 };
 
 static DEFINE_MUTEX(apfint_arm_hooks_lock);
