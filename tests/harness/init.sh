@@ -33,8 +33,9 @@ while read -r m; do
 	done
 	insmod "$m" $args || echo "HARNESS insmod failed: $m"
 done </etc/apfint/modules
-# L1: an idle VM keeps kvm's LAPIC static keys on (kvm-pin.c says why).
-if [ "$APFINT_LEVEL" = 1 ] && [ -c /dev/kvm ] && [ -z "$APFINT_NO_PIN" ]; then
+# APFINT_PIN=1 (an experiment): in L1, an idle VM keeps kvm's LAPIC static
+# keys on (kvm-pin.c says why).
+if [ "$APFINT_LEVEL" = 1 ] && [ -c /dev/kvm ] && [ "$APFINT_PIN" = 1 ]; then
 	/bin/kvm-pin &
 fi
 # Where they sit (nokaslr boots): the harness names a stuck RIP with these.
