@@ -84,7 +84,10 @@ workload_phase() {
 	phase "$name"
 }
 
-[ "${NOMOD:-yes}" = yes ] && workload_phase nomod
+# NOMOD_HOTPLUG=yes: the hotplug cycles in the no-module phase too, the
+# control for anything hotplug does with the module loaded.
+[ "${NOMOD:-yes}" = yes ] &&
+	workload_phase nomod $([ "${NOMOD_HOTPLUG:-no}" = yes ] && echo guest-during-hotplug.sh)
 
 if guest_load; then
 	echo "RESULT guest-load ok"
