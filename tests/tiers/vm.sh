@@ -6,14 +6,13 @@
 # run with apfint_host (L2 Debian 6.1): it loads and unloads, or refuses
 # cleanly on a kernel it is not verified on; where it loaded, the
 # conformance probe and the integration run (delivery counts, none lost).
-# apfint_guest end to end (tests/vm/guest-test.sh) runs here on one guest,
-# the newest cached 5.4: on Debian 6.1 (the gap, hotplug, reload, the
-# kvm_intel fallback, unload, power-off), its refusals, and both modules
-# together on that 5.4.  Every other cached guest kernel's end-to-end run
-# is the guest-matrix tier (make guest-matrix): in 2026-11-26's runs an L2
-# on a 6.1 L1 ended without a word during CPU hotplug (4.14, 4.19, 5.4,
-# 5.8; stock code too, see guest_kmod/README.md), and each such end costs
-# the run a boot.
+# For the newest cached 5.4 also the guest module's refusals.
+# apfint_guest end to end (tests/vm/guest-test.sh: the gap, CPU hotplug,
+# reload, unload, power-off, and both modules together) is the
+# guest-matrix tier (make guest-matrix), not here: on 2026-11-26 evening
+# its L2s froze or ended in stock code (early boot, CPU online; a control
+# run without the module too) on every boot of a run, which would fail
+# make check on the emulation instead of on apfint (guest_kmod/README.md).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../harness/lib.sh"
@@ -63,14 +62,10 @@ case " $(echo $kernels) " in
 *" 5.4."*) ;;
 *) echo "ok - vm/5.4 # SKIP no 5.4 kernel in $APFINT_KERNELS (see README, The kernel cache)" ;;
 esac
-# The host for the both-modules runs: the newest cached 5.4 (the kernel
-# apfint_host is verified on).
-both_host=$(echo "$kernels" | grep '^5\.4\.' | tail -n 1)
+# The guest kernel for the refusals: the newest cached 5.4.
+refuse_guest=$(echo "$kernels" | grep "^5\.4\." | tail -n 1)
 for k in $kernels; do
-	# The guest end-to-end run below boots the 5.4 guest.
-	if kernel_is_before "$k" 5.9 && [ "$k" != "$both_host" ]; then
-		smoke guest "$k"
-	fi
+	kernel_is_before "$k" 5.9 && smoke guest "$k"
 	kernel_is_before "$k" 5.8 || continue
 	smoke host "$k"
 	if [ -n "$SMOKE_REFUSED" ]; then
@@ -81,10 +76,4 @@ for k in $kernels; do
 		HOST=$k GUEST=debian-6.1 "$here/integration.sh"
 	fi
 done
-if [ -n "$both_host" ]; then
-	FALLBACK=yes RELOAD_CYCLES=1 VM_TIMEOUT=1200 \
-		"$APFINT_TOP/tests/vm/guest-test.sh" "$both_host" debian-6.1
-	"$APFINT_TOP/tests/vm/guest-refuse.sh" "$both_host" debian-6.1
-	FALLBACK=no RELOAD_CYCLES=1 VM_TIMEOUT=1200 \
-		"$APFINT_TOP/tests/vm/guest-test.sh" "$both_host" "$both_host"
-fi
+[ -z "$refuse_guest" ] || "$APFINT_TOP/tests/vm/guest-refuse.sh" "$refuse_guest" debian-6.1
