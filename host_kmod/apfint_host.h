@@ -30,7 +30,6 @@ struct apfint_hook {
 	void *replacement;
 	void *orig;		/* where the original's address is stored */
 	unsigned long address;
-	atomic64_t hits;
 };
 
 /* A table installed and removed as a unit, under one ftrace_ops. */
@@ -38,11 +37,13 @@ struct apfint_hook_set {
 	struct ftrace_ops ops;
 	struct apfint_hook *hooks;
 	size_t n;
+	unsigned long __percpu *hits;	/* n counters per CPU */
 	bool prepared;		/* resolved, ftrace filters set */
 	bool installed;		/* redirecting */
 };
 
 unsigned long apfint_lookup(const char *name);
+u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i);
 int apfint_hooks_prepare(struct apfint_hook_set *set);
 int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);

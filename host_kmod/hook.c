@@ -79,7 +79,7 @@ static void notrace apfint_ftrace_thunk(unsigned long ip,
 
 	for (i = 0; i < set->n; i++) {
 		if (set->hooks[i].address == ip) {
-			atomic64_inc(&set->hooks[i].hits);
+			this_cpu_inc(set->hits[i]);
 			regs->ip = (unsigned long)set->hooks[i].replacement;
 			return;
 		}
@@ -100,10 +100,24 @@ static void apfint_unfilter(struct apfint_hook_set *set, size_t n)
  */
 static bool apfint_fentry_first(unsigned long address)
 {
-	unsigned long (*ftrace_location_fn)(unsigned long ip);
+	static unsigned long (*ftrace_location_fn)(unsigned long ip);
 
-	ftrace_location_fn = (void *)apfint_kallsyms("ftrace_location");
+	if (!ftrace_location_fn)
+		ftrace_location_fn = (void *)apfint_kallsyms("ftrace_location");
 	return ftrace_location_fn && ftrace_location_fn(address) == address;
+}
+
+/* A hook's calls so far, over every CPU (for debugfs). */
+u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i)
+{
+	u64 sum = 0;
+	int cpu;
+
+	if (!set->hits)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(&set->hits[i], cpu);
+	return sum;
 }
 
 /*
@@ -130,8 +144,15 @@ int apfint_hooks_prepare(struct apfint_hook_set *set)
 			return -EINVAL;
 		}
 		*(unsigned long *)h->orig = h->address + MCOUNT_INSN_SIZE;
-		atomic64_set(&h->hits, 0);
 	}
+	/*
+	 * Hit counters per CPU: the thunk runs on every hooked call, MSR
+	 * exits included, and a shared atomic there costs every vCPU.
+	 */
+	set->hits = __alloc_percpu(set->n * sizeof(*set->hits),
+				   __alignof__(*set->hits));
+	if (!set->hits)
+		return -ENOMEM;
 
 	set->ops.func = apfint_ftrace_thunk;
 	set->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
@@ -145,6 +166,8 @@ int apfint_hooks_prepare(struct apfint_hook_set *set)
 			pr_err("cannot trace kvm's %s at %pS (error %d)\n",
 			       h->name, (void *)h->address, err);
 			apfint_unfilter(set, i);
+			free_percpu(set->hits);
+			set->hits = NULL;
 			return err;
 		}
 	}
@@ -200,8 +223,12 @@ void apfint_hooks_remove(struct apfint_hook_set *set)
 			pr_err("unregister_ftrace_function failed (%d)\n", err);
 		set->installed = false;
 	}
-	if (set->prepared)
+	if (set->prepared) {
 		apfint_unfilter(set, set->n);
+		/* unregistered above: no thunk is left counting */
+		free_percpu(set->hits);
+		set->hits = NULL;
+	}
 	set->prepared = false;
 }
 

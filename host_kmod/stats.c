@@ -21,8 +21,8 @@ static int apfint_hooks_show(struct seq_file *m, void *unused)
 
 	for (s = 0; s < ARRAY_SIZE(sets); s++)
 		for (i = 0; i < sets[s]->n; i++)
-			seq_printf(m, "%s %lld\n", sets[s]->hooks[i].name,
-				   (long long)atomic64_read(&sets[s]->hooks[i].hits));
+			seq_printf(m, "%s %llu\n", sets[s]->hooks[i].name,
+				   apfint_hook_hits(sets[s], i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(apfint_hooks);
