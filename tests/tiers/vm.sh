@@ -46,7 +46,7 @@ smoke() {
 	# A boot prints all along: a minute and a half of silence is a frozen
 	# emulation (old L2s freeze in early boot now and then), boot again.
 	APFINT_STALL_SECS=${APFINT_STALL_SECS:-90} \
-	APFINT_STALL_RETRIES=${APFINT_STALL_RETRIES:-2} \
+	APFINT_RETRIES=${APFINT_RETRIES:-2} \
 	"$APFINT_TOP/tests/harness/vm" "$@" \
 		--l1 "$APFINT_TOP/tests/vm/smoke.sh" \
 		--l2 "$APFINT_TOP/tests/vm/smoke.sh" --timeout 600 \
