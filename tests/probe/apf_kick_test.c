@@ -45,34 +45,8 @@ static bool pinned;
 
 static void guest(struct gvcpu *g)
 {
-	uint32_t i, tok;
-	uint64_t v;
-
-	if (g->params[3]) {
-		/* PROBE_KICK_LEGACY: the pre-5.8 protocol, on old hosts */
-		g_lapic_enable();
-		g_wrmsr(MSR_KVM_ASYNC_PF_EN, g->area_gpa | EN_LEGACY_FLAGS);
-		g_sti();
-		g_exits(3);
-	} else {
-		g_std_setup();
-	}
-	for (i = 0; i < 2 * SAMPLES; i++) {
-		enum wait_mode mode = (i & 1) ? WAIT_SPIN : WAIT_HLT;
-		uint32_t from = g->nr_ev, j;
-
-		guest_ucall(UC_TEST, 3, 0, 0);	/* vCPU thread to WORK_CPU */
-		if (g_touch_safe(UFFD_PAGE_GPA(i), &v, &tok) != 14)
-			guest_fail("no async #PF", i, 0);
-		if (g_wait_ready(tok, mode, from))
-			guest_fail("no page ready", i, tok);
-		for (j = from; j < g->nr_ev; j++)
-			if ((g->ev[j].type == GEV_RDY_INT ||
-			     g->ev[j].type == GEV_RDY_PF) &&
-			    g->ev[j].token == tok)
-				break;
-		guest_ucall(UC_TEST, 1, rdtsc_g() - g->ev[j].tsc, 0);
-	}
+	/* params[3]: PROBE_KICK_LEGACY, the pre-5.8 protocol on old hosts */
+	g_ready_samples(SAMPLES, g->params[3]);
 }
 
 static uint64_t ready_ns[2 * SAMPLES];
@@ -125,21 +99,12 @@ static double pct(double *s, int n, double p)
 	return s[(int)(p * (n - 1) + 0.5)];
 }
 
-/*
- * The host's trace on VCPU_CPU: IPIs, guest entries and exits, and the
- * page-ready dequeue (kvm_async_pf_ready) or interrupt injection.
- */
-#define MAXT	8192
-enum { T_IPI, T_ENTRY, T_EXIT, T_READY };
-static struct { uint64_t ns; int type; } tr[MAXT];
-static int ntr;
-
+/* The host's trace on VCPU_CPU (lib/timeline.c), and each sample's. */
 static int dbg_cpu_done[2 * SAMPLES], dbg_cpu_ready[2 * SAMPLES];
 static uint64_t dbg_done_ns[2 * SAMPLES];
 
 static void collect(const struct tev *e, void *arg)
 {
-	int type;
 	unsigned long long gva;
 
 	(void)arg;
@@ -153,55 +118,9 @@ static void collect(const struct tev *e, void *arg)
 	    gva >= UFFD_GPA && gva < UFFD_PAGE_GPA(2 * SAMPLES) &&
 	    !strcmp(e->name, "kvm_async_pf_ready"))
 		dbg_cpu_ready[(gva - UFFD_GPA) / PAGE_SIZE_4K] = e->cpu;
-	if (e->cpu != VCPU_CPU || ntr >= MAXT)
-		return;
-	if (!strcmp(e->name, "reschedule_entry") ||
-	    !strcmp(e->name, "call_function_single_entry") ||
-	    !strcmp(e->name, "call_function_entry"))
-		type = T_IPI;
-	else if (!strcmp(e->name, "kvm_entry"))
-		type = T_ENTRY;
-	else if (!strcmp(e->name, "kvm_exit"))
-		type = T_EXIT;
-	else if (!strcmp(e->name, "kvm_inj_virq") ||
-		 !strcmp(e->name, "kvm_async_pf_ready"))
-		type = T_READY;
-	else
-		return;
-	tr[ntr].ns = e->ns;
-	tr[ntr++].type = type;
+	timeline_add(e, VCPU_CPU);
 }
 
-/*
- * Sample resolved at host time c (the UFFDIO_COPY), its async work done
- * at d (the completion tracepoint, just after the kick).  Conclusive
- * only if the vCPU was in guest mode at c and did not leave it before
- * d - 100 us (an unrelated exit would have picked up the request); then
- * 1 if an IPI reached VCPU_CPU between c and the guest entry after that
- * first exit (the kick), 0 if not (the exit came from elsewhere, e.g.
- * the tick).  -1: inconclusive.
- */
-static int kicked(uint64_t c, uint64_t d)
-{
-	int i, last = -1;
-
-	if (!d)
-		return -1;
-	for (i = 0; i < ntr && tr[i].ns < c; i++)
-		if (tr[i].type == T_ENTRY || tr[i].type == T_EXIT)
-			last = tr[i].type;
-	if (last != T_ENTRY)
-		return -1;
-	for (; i < ntr && tr[i].type != T_EXIT; i++)
-		if (tr[i].type == T_IPI)
-			return tr[i].ns + 100000 >= d ? 1 : -1;
-	if (i == ntr || tr[i].ns + 100000 < d)
-		return -1;
-	for (; i < ntr && tr[i].type != T_ENTRY; i++)
-		if (tr[i].type == T_IPI)
-			return 1;
-	return i == ntr ? -1 : 0;
-}
 
 static void dist(const char *what, double lat[2][SAMPLES], double *p50)
 {
@@ -278,7 +197,7 @@ int main(void)
 
 			if (i == 0)
 				trace_for_each(collect, NULL);
-			k = kicked(p->copy_ns, dbg_done_ns[i]);
+			k = timeline_kicked(p->copy_ns, dbg_done_ns[i]);
 			nk[i & 1][k < 0 ? 2 : k]++;
 			if (getenv("PROBE_KICK_DEBUG"))
 				printf("# sample %d %s: work on cpu %d, dequeued on cpu "
@@ -291,13 +210,13 @@ int main(void)
 				static const char *tn[] = { "IPI", "entry",
 							    "exit", "ready" };
 
-				for (int x = 0; x < ntr; x++)
-					if (tr[x].ns + 4000000 > p->copy_ns &&
-					    tr[x].ns < p->copy_ns + 3000000)
+				for (int x = 0; x < ntl; x++)
+					if (tl[x].ns + 4000000 > p->copy_ns &&
+					    tl[x].ns < p->copy_ns + 3000000)
 						printf("#   %+.1f %s\n",
-						       ((double)tr[x].ns -
+						       ((double)tl[x].ns -
 							p->copy_ns) / 1000.0,
-						       tn[tr[x].type]);
+						       tn[tl[x].type]);
 			}
 		}
 	}

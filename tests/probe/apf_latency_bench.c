@@ -40,33 +40,7 @@ static bool pinned;
 
 static void guest_lat(struct gvcpu *g)
 {
-	uint32_t i, tok, n = g->params[1];
-	uint64_t v;
-
-	if (g->params[3]) {
-		g_lapic_enable();
-		g_wrmsr(MSR_KVM_ASYNC_PF_EN, g->area_gpa | EN_LEGACY_FLAGS);
-		g_sti();
-		g_exits(3);
-	} else {
-		g_std_setup();
-	}
-	for (i = 0; i < 2 * n; i++) {
-		enum wait_mode mode = (i & 1) ? WAIT_SPIN : WAIT_HLT;
-		uint32_t from = g->nr_ev, j;
-
-		guest_ucall(UC_TEST, 3, 0, 0);	/* vCPU thread to WORK_CPU */
-		if (g_touch_safe(UFFD_PAGE_GPA(i), &v, &tok) != 14)
-			guest_fail("no async #PF", i, 0);
-		if (g_wait_ready(tok, mode, from))
-			guest_fail("no page ready", i, tok);
-		for (j = from; j < g->nr_ev; j++)
-			if ((g->ev[j].type == GEV_RDY_INT ||
-			     g->ev[j].type == GEV_RDY_PF) &&
-			    g->ev[j].token == tok)
-				break;
-		guest_ucall(UC_TEST, 1, rdtsc_g() - g->ev[j].tsc, 0);
-	}
+	g_ready_samples(g->params[1], g->params[3]);
 }
 
 static inline void g_cpuid(uint32_t leaf)
@@ -159,63 +133,19 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 	return 0;
 }
 
-/* The host's trace on VCPU_CPU, and every completion's time. */
-#define MAXT	65536
-enum { T_IPI, T_ENTRY, T_EXIT, T_READY };
-static struct { uint64_t ns; int type; } tr[MAXT];
-static int ntr;
+/* The host's trace on VCPU_CPU (lib/timeline.c), and every completion's time. */
 static uint64_t done_ns[2 * MAX_SAMPLES];
 
 static void collect(const struct tev *e, void *arg)
 {
 	unsigned long long gva;
-	int type;
 
 	(void)arg;
 	if (!strcmp(e->name, "kvm_async_pf_completed") &&
 	    sscanf(e->rest, " gva %llx", &gva) == 1 && gva >= UFFD_GPA &&
 	    gva < UFFD_PAGE_GPA(2 * MAX_SAMPLES))
 		done_ns[(gva - UFFD_GPA) / PAGE_SIZE_4K] = e->ns;
-	if (e->cpu != VCPU_CPU || ntr >= MAXT)
-		return;
-	if (!strcmp(e->name, "reschedule_entry") ||
-	    !strcmp(e->name, "call_function_single_entry") ||
-	    !strcmp(e->name, "call_function_entry"))
-		type = T_IPI;
-	else if (!strcmp(e->name, "kvm_entry"))
-		type = T_ENTRY;
-	else if (!strcmp(e->name, "kvm_exit"))
-		type = T_EXIT;
-	else if (!strcmp(e->name, "kvm_inj_virq") ||
-		 !strcmp(e->name, "kvm_async_pf_ready"))
-		type = T_READY;
-	else
-		return;
-	tr[ntr].ns = e->ns;
-	tr[ntr++].type = type;
-}
-
-/* As in apf_kick_test.c: 1 kicked, 0 an unrelated exit, -1 unknown. */
-static int kicked(uint64_t c, uint64_t d)
-{
-	int i, last = -1;
-
-	if (!d)
-		return -1;
-	for (i = 0; i < ntr && tr[i].ns < c; i++)
-		if (tr[i].type == T_ENTRY || tr[i].type == T_EXIT)
-			last = tr[i].type;
-	if (last != T_ENTRY)
-		return -1;
-	for (; i < ntr && tr[i].type != T_EXIT; i++)
-		if (tr[i].type == T_IPI)
-			return tr[i].ns + 100000 >= d ? 1 : -1;
-	if (i == ntr || tr[i].ns + 100000 < d)
-		return -1;
-	for (; i < ntr && tr[i].type != T_ENTRY; i++)
-		if (tr[i].type == T_IPI)
-			return 1;
-	return i == ntr ? -1 : 0;
+	timeline_add(e, VCPU_CPU);
 }
 
 /*
@@ -269,9 +199,9 @@ static int run_lat(bool legacy, int n)
 	printf("# TSC %.3f GHz measured over %.1f s, KVM_GET_TSC_KHZ %.3f GHz\n",
 	       tsc_ghz, (ns1 - ns0) / 1e9, kvm_ghz);
 	trace_for_each(collect, NULL);
-	if (ntr >= MAXT)
+	if (ntl >= TL_MAX)
 		printf("# trace longer than %d events: late samples unclassified\n",
-		       MAXT);
+		       TL_MAX);
 	for (i = 0; i < nready; i++) {
 		struct uffd_page *p = &vm->uffd->pg[i];
 		uint64_t ready_ns = ready_at[i] - ready_tsc[i] / tsc_ghz;
@@ -284,7 +214,7 @@ static int run_lat(bool legacy, int n)
 		if (done_ns[i])
 			cus = (double)(int64_t)(ready_ns - done_ns[i]) / 1000.0;
 		if (pinned && (i & 1))
-			k = kicked(p->copy_ns, done_ns[i]);
+			k = timeline_kicked(p->copy_ns, done_ns[i]);
 		printf("P2 %s %s %.1f %.1f %d\n", bench_case,
 		       (i & 1) ? "spin" : "halt", us, cus, k);
 	}

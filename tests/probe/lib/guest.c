@@ -301,3 +301,42 @@ int g_std_setup(void)
 		g_exits(1);
 	return g_ready_seen(APFINT_WAKE_ALL_TOKEN, 0);
 }
+
+/*
+ * The timed loop of the kick test and the latency bench: 2 * n faults on
+ * the userfaultfd pages, waited for halted and spinning in turn.  Before
+ * each, UC_TEST 3 (the VMM moves this vCPU's thread); after each, UC_TEST
+ * 1 with the TSC ticks from its page-ready handler to here.  legacy: the
+ * pre-5.8 protocol, old hosts' #PF delivery.
+ */
+void g_ready_samples(uint32_t n, bool legacy)
+{
+	struct gvcpu *g = me();
+	uint32_t i, tok;
+	uint64_t v;
+
+	if (legacy) {
+		g_lapic_enable();
+		g_wrmsr(MSR_KVM_ASYNC_PF_EN, g->area_gpa | EN_LEGACY_FLAGS);
+		g_sti();
+		g_exits(3);
+	} else {
+		g_std_setup();
+	}
+	for (i = 0; i < 2 * n; i++) {
+		enum wait_mode mode = (i & 1) ? WAIT_SPIN : WAIT_HLT;
+		uint32_t from = g->nr_ev, j;
+
+		guest_ucall(UC_TEST, 3, 0, 0);
+		if (g_touch_safe(UFFD_PAGE_GPA(i), &v, &tok) != 14)
+			guest_fail("no async #PF", i, 0);
+		if (g_wait_ready(tok, mode, from))
+			guest_fail("no page ready", i, tok);
+		for (j = from; j < g->nr_ev; j++)
+			if ((g->ev[j].type == GEV_RDY_INT ||
+			     g->ev[j].type == GEV_RDY_PF) &&
+			    g->ev[j].token == tok)
+				break;
+		guest_ucall(UC_TEST, 1, rdtsc_g() - g->ev[j].tsc, 0);
+	}
+}

@@ -6,6 +6,7 @@
 #ifndef PROBE_GUEST_H
 #define PROBE_GUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "shared.h"
 #include "../../../include/apfint_abi.h"
@@ -159,6 +160,7 @@ int g_wait_nready(uint32_t count, enum wait_mode mode);
 uint32_t g_count(uint32_t type, uint32_t from_ev);
 void g_resolve(uint32_t page);
 void g_wait_done(uint32_t page);
+void g_ready_samples(uint32_t n, bool legacy);
 
 #define STR2(x) #x
 #define STR(x) STR2(x)

@@ -158,6 +158,22 @@ int trace_for_each(void (*fn)(const struct tev *e, void *arg), void *arg);
 /* CLOCK_MONOTONIC ns of gpa's completion (trace_clock mono), or 0 */
 uint64_t trace_completed_ns(uint64_t gpa);
 
+/*
+ * timeline.c: one host CPU's guest entries and exits, IPIs and page-ready
+ * dequeues or injections, from the trace; timeline_kicked() tells how a
+ * page-ready reached a vCPU spinning in guest mode.
+ */
+enum { TL_IPI, TL_ENTRY, TL_EXIT, TL_READY };
+#define TL_MAX	65536
+struct tl_mark {
+	uint64_t ns;
+	int type;
+};
+extern struct tl_mark tl[TL_MAX];
+extern int ntl;
+void timeline_add(const struct tev *e, int cpu);
+int timeline_kicked(uint64_t copy_ns, uint64_t done_ns);
+
 /* expect.c: expectations, the table, PROBE_BREAK, TAP output */
 void probe_init(const char *scenario);
 const char *host_release(void);

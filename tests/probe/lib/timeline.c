@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One host CPU's timeline from the trace: guest entries and exits, IPIs,
+ * and the page-ready dequeue (kvm_async_pf_ready) or interrupt injection.
+ * The kick test and the latency bench use it to tell whether a page-ready
+ * got a vCPU spinning in guest mode out through a kick or had to wait for
+ * an unrelated exit.
+ */
+#include <string.h>
+
+#include "probe.h"
+
+struct tl_mark tl[TL_MAX];
+int ntl;
+
+/* Records e if it happened on cpu and is one of the kinds above. */
+void timeline_add(const struct tev *e, int cpu)
+{
+	int type;
+
+	if (e->cpu != cpu || ntl >= TL_MAX)
+		return;
+	if (!strcmp(e->name, "reschedule_entry") ||
+	    !strcmp(e->name, "call_function_single_entry") ||
+	    !strcmp(e->name, "call_function_entry"))
+		type = TL_IPI;
+	else if (!strcmp(e->name, "kvm_entry"))
+		type = TL_ENTRY;
+	else if (!strcmp(e->name, "kvm_exit"))
+		type = TL_EXIT;
+	else if (!strcmp(e->name, "kvm_inj_virq") ||
+		 !strcmp(e->name, "kvm_async_pf_ready"))
+		type = TL_READY;
+	else
+		return;
+	tl[ntl].ns = e->ns;
+	tl[ntl++].type = type;
+}
+
+/*
+ * A sample resolved at host time c (the UFFDIO_COPY), its async work done
+ * at d (the completion tracepoint, just after the kick).  Conclusive only
+ * if the vCPU was in guest mode at c and did not leave it before
+ * d - 100 us (an unrelated exit would have picked up the request); then
+ * 1 if an IPI reached the CPU between c and the guest entry after that
+ * first exit (the kick), 0 if not (the exit came from elsewhere, e.g. the
+ * tick).  -1: inconclusive.
+ */
+int timeline_kicked(uint64_t c, uint64_t d)
+{
+	int i, last = -1;
+
+	if (!d)
+		return -1;
+	for (i = 0; i < ntl && tl[i].ns < c; i++)
+		if (tl[i].type == TL_ENTRY || tl[i].type == TL_EXIT)
+			last = tl[i].type;
+	if (last != TL_ENTRY)
+		return -1;
+	for (; i < ntl && tl[i].type != TL_EXIT; i++)
+		if (tl[i].type == TL_IPI)
+			return tl[i].ns + 100000 >= d ? 1 : -1;
+	if (i == ntl || tl[i].ns + 100000 < d)
+		return -1;
+	for (; i < ntl && tl[i].type != TL_ENTRY; i++)
+		if (tl[i].type == TL_IPI)
+			return 1;
+	return i == ntl ? -1 : 0;
+}
