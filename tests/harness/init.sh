@@ -46,21 +46,66 @@ if [ -b /dev/vda ] && [ "$APFINT_SWAP" = 1 ]; then
 		echo "HARNESS swap setup failed"
 fi
 
+# l2_shutdown_watch: with APFINT_L2_DEBUG=1 the L2 QEMU pauses instead of
+# exiting when L2 shuts down on its own (a triple fault looks like that
+# under -no-reboot); this prints its CPUs' registers then ("L2MON" lines)
+# and lets it go.  A run with no such end prints nothing.
+l2_shutdown_watch() {
+	local mon=/tmp/l2mon n from
+	cat $mon.out >$mon.log &
+	exec 8<>$mon.in
+	while [ ! -f /tmp/l2.rc ]; do
+		echo "info status" >&8
+		if grep -q 'paused (shutdown)' $mon.log; then
+			# its own power-off, after its script: nothing to see
+			if grep -q '^APFINT-DONE level=2' /tmp/l2.console; then
+				echo quit >&8
+				break
+			fi
+			echo "L2MON L2 shut down by itself (-no-shutdown): its CPUs"
+			n=$(grep -c 'VM status' $mon.log)
+			from=$(($(wc -l <$mon.log) + 1))
+			echo "info registers -a" >&8
+			echo "info status" >&8
+			# the status after the dump: the dump is complete
+			while [ "$(grep -c 'VM status' $mon.log)" -le "$n" ]; do
+				sleep 1	# polls QEMU's reply
+			done
+			tail -n +$from $mon.log | tr -d '\r' |
+				grep -a -E '^(CPU#|RIP|RAX|RSI|R8 |R12|ES |CS |SS |DS |FS |GS |TR |GDT|IDT|CR0|EFER)' |
+				sed 's/^/L2MON /'
+			echo quit >&8
+			break
+		fi
+		sleep 2	# a watchdog's poll
+	done
+	exec 8>&-
+}
+
 # run_l2 [qemu args...]: boots the L2 guest packed into this initramfs.
 run_l2() {
-	local rcfile=/tmp/l2.rc
-	rm -f $rcfile
+	local rcfile=/tmp/l2.rc monitor="-monitor none" watch=
+	rm -f $rcfile /tmp/l2.console
+	if [ "$APFINT_L2_DEBUG" = 1 ]; then
+		rm -f /tmp/l2mon.*
+		mkfifo /tmp/l2mon.in /tmp/l2mon.out
+		monitor="-monitor pipe:/tmp/l2mon -no-shutdown"
+		l2_shutdown_watch &
+		watch=$!
+	fi
 	{
 		timeout "${L2_TIMEOUT:-900}" /usr/bin/qemu-system-x86_64 \
 			-enable-kvm -cpu "${L2_CPU:-host}" \
 			-smp "${L2_SMP:-1}" -m "${L2_MEM:-512}" \
-			-nodefaults -display none -monitor none -serial stdio \
+			-nodefaults -display none $monitor -serial stdio \
 			-no-reboot -L /usr/share/qemu \
 			-kernel /l2/vmlinuz -initrd /l2/initrd \
 			-append "console=ttyS0 panic=-1 no_timer_check ${L2_KASLR-nokaslr} noxsave $L2_APPEND" \
 			"$@" </dev/null 2>&1
 		echo $? >$rcfile
-	} | sed 's/^/L2: /'
+	} | if [ -n "$watch" ]; then tee /tmp/l2.console; else cat; fi |
+		sed 's/^/L2: /'
+	[ -n "$watch" ] && wait $watch
 	return "$(cat $rcfile 2>/dev/null || echo 1)"
 }
 
