@@ -38,10 +38,6 @@
 
 #define SAMPLES		32	/* per mode */
 #define MAX_RATIO	3.0
-#define VCPU_CPU	1	/* where the vCPU spins */
-#define WORK_CPU	0	/* where the async work and the VMM run */
-
-static bool pinned;
 
 static void guest(struct gvcpu *g)
 {
@@ -52,32 +48,13 @@ static void guest(struct gvcpu *g)
 static uint64_t ready_ns[2 * SAMPLES];
 static int nready;
 
-static void pin(pthread_t t, int cpu)
-{
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET(cpu, &s);
-	pthread_setaffinity_np(t, sizeof(s), &s);
-}
-
-/* uffd thread: the worker faulted, so the work sits on WORK_CPU */
-static void on_fault(struct uffd *u, unsigned int n)
-{
-	struct vcpu *v = u->priv;
-
-	(void)n;
-	if (pinned)
-		pin(v->thread, VCPU_CPU);
-}
-
 static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 {
 	uint64_t now = now_ns();
 
 	if (sub == 3) {
-		if (pinned)
-			pin(pthread_self(), WORK_CPU);
+		if (tl_pinned)
+			thread_pin(pthread_self(), TL_WORK_CPU);
 		return 0;
 	}
 
@@ -99,7 +76,7 @@ static double pct(double *s, int n, double p)
 	return s[(int)(p * (n - 1) + 0.5)];
 }
 
-/* The host's trace on VCPU_CPU (lib/timeline.c), and each sample's. */
+/* The host's trace on TL_VCPU_CPU (lib/timeline.c), and each sample's. */
 static int dbg_cpu_done[2 * SAMPLES], dbg_cpu_ready[2 * SAMPLES];
 static uint64_t dbg_done_ns[2 * SAMPLES];
 
@@ -118,7 +95,7 @@ static void collect(const struct tev *e, void *arg)
 	    gva >= UFFD_GPA && gva < UFFD_PAGE_GPA(2 * SAMPLES) &&
 	    !strcmp(e->name, "kvm_async_pf_ready"))
 		dbg_cpu_ready[(gva - UFFD_GPA) / PAGE_SIZE_4K] = e->cpu;
-	timeline_add(e, VCPU_CPU);
+	timeline_add(e);
 }
 
 
@@ -160,17 +137,7 @@ int main(void)
 	v->on_test = on_test;
 	v->g->params[3] = getenv("PROBE_KICK_LEGACY") != NULL;
 	uffd_set_auto(vm->uffd, 3000);
-	pinned = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && trace_available() &&
-		 !trace_enable("irq_vectors/reschedule_entry") &&
-		 !trace_enable("kvm/kvm_inj_virq") &&
-		 !trace_enable("kvm/kvm_entry") && !trace_enable("kvm/kvm_exit");
-	if (pinned) {
-		trace_enable("irq_vectors/call_function_single_entry");
-		trace_enable("irq_vectors/call_function_entry");
-		vm->uffd->priv = v;
-		vm->uffd->on_fault = on_fault;
-		pin(vm->uffd->thread, WORK_CPU);
-	} else {
+	if (!timeline_setup(vm, v)) {
 		probe_note("one CPU or no irq_vectors/kvm_inj_virq trace "
 			   "events: the kick itself is not checked");
 	}
@@ -192,7 +159,7 @@ int main(void)
 		if (done)
 			clat[i & 1][nclat[i & 1]++] =
 				(double)(int64_t)(ready_ns[i] - done) / 1000.0;
-		if (pinned) {
+		if (tl_pinned) {
 			int k;
 
 			if (i == 0)
@@ -220,7 +187,7 @@ int main(void)
 			}
 		}
 	}
-	if (pinned) {
+	if (tl_pinned) {
 		int in_guest = nk[1][0] + nk[1][1];
 
 		printf("LAT kick spinning samples in guest mode from the copy "

@@ -30,13 +30,9 @@
 #include "guest.h"
 
 #define MAX_SAMPLES	150	/* per mode: the guest log holds 1024 events */
-#define VCPU_CPU	1
-#define WORK_CPU	0
 #define MSR_KVM_PV_EOI_EN	0x4b564d04
 
 enum { K_LAT, K_EXITS };
-
-static bool pinned;
 
 static void guest_lat(struct gvcpu *g)
 {
@@ -86,24 +82,6 @@ static uint64_t batch_start;
 static uint64_t nbatches;
 static const char *bench_case;
 
-static void pin(pthread_t t, int cpu)
-{
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET(cpu, &s);
-	pthread_setaffinity_np(t, sizeof(s), &s);
-}
-
-static void on_fault(struct uffd *u, unsigned int n)
-{
-	struct vcpu *v = u->priv;
-
-	(void)n;
-	if (pinned)
-		pin(v->thread, VCPU_CPU);
-}
-
 static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 {
 	uint64_t now = now_ns();
@@ -111,8 +89,8 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 	(void)v;
 	switch (sub) {
 	case 3:
-		if (pinned)
-			pin(pthread_self(), WORK_CPU);
+		if (tl_pinned)
+			thread_pin(pthread_self(), TL_WORK_CPU);
 		break;
 	case 1:
 		if (nready < 2 * MAX_SAMPLES) {
@@ -133,7 +111,7 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 	return 0;
 }
 
-/* The host's trace on VCPU_CPU (lib/timeline.c), and every completion's time. */
+/* Every completion's time (the trace on TL_VCPU_CPU: lib/timeline.c). */
 static uint64_t done_ns[2 * MAX_SAMPLES];
 
 static void collect(const struct tev *e, void *arg)
@@ -145,7 +123,7 @@ static void collect(const struct tev *e, void *arg)
 	    sscanf(e->rest, " gva %llx", &gva) == 1 && gva >= UFFD_GPA &&
 	    gva < UFFD_PAGE_GPA(2 * MAX_SAMPLES))
 		done_ns[(gva - UFFD_GPA) / PAGE_SIZE_4K] = e->ns;
-	timeline_add(e, VCPU_CPU);
+	timeline_add(e);
 }
 
 /*
@@ -168,7 +146,7 @@ static int run_lat(bool legacy, int n)
 	struct vcpu *v;
 	int i;
 
-	pin(pthread_self(), WORK_CPU);
+	thread_pin(pthread_self(), TL_WORK_CPU);
 	tsc_mark(&tsc0, &ns0);
 
 	vm = vm_simple(guest, 2 * n);
@@ -178,17 +156,7 @@ static int run_lat(bool legacy, int n)
 	v->g->params[1] = n;
 	v->g->params[3] = legacy;
 	uffd_set_auto(vm->uffd, 3000);
-	pinned = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && trace_available() &&
-		 !trace_enable("irq_vectors/reschedule_entry") &&
-		 !trace_enable("kvm/kvm_inj_virq") &&
-		 !trace_enable("kvm/kvm_entry") && !trace_enable("kvm/kvm_exit");
-	if (pinned) {
-		trace_enable("irq_vectors/call_function_single_entry");
-		trace_enable("irq_vectors/call_function_entry");
-		vm->uffd->priv = v;
-		vm->uffd->on_fault = on_fault;
-		pin(vm->uffd->thread, WORK_CPU);
-	} else {
+	if (!timeline_setup(vm, v)) {
 		printf("# one CPU or no trace events: kick not classified\n");
 	}
 	if (vm_run_report(vm, 60 + n / 2))
@@ -213,7 +181,7 @@ static int run_lat(bool legacy, int n)
 		us = (double)(int64_t)(ready_ns - p->copy_ns) / 1000.0;
 		if (done_ns[i])
 			cus = (double)(int64_t)(ready_ns - done_ns[i]) / 1000.0;
-		if (pinned && (i & 1))
+		if (tl_pinned && (i & 1))
 			k = timeline_kicked(p->copy_ns, done_ns[i]);
 		printf("P2 %s %s %.1f %.1f %d\n", bench_case,
 		       (i & 1) ? "spin" : "halt", us, cus, k);

@@ -75,6 +75,7 @@ struct vm_opts {
 	bool cpuid_no_apf;		/* clear CPUID bit 4 for the guest */
 	bool enforce_pv_cpuid;
 };
+void thread_pin(pthread_t t, int cpu);
 int kvm_open(void);
 int kvm_check_cap(long cap);
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
@@ -171,7 +172,17 @@ struct tl_mark {
 };
 extern struct tl_mark tl[TL_MAX];
 extern int ntl;
-void timeline_add(const struct tev *e, int cpu);
+/*
+ * With two host CPUs the vCPU spins on TL_VCPU_CPU while its async work
+ * and the VMM run on TL_WORK_CPU, so that only a kick (an IPI) gets it
+ * out; timeline_setup() arranges that and the trace, and says whether it
+ * could (tl_pinned).
+ */
+#define TL_VCPU_CPU	1
+#define TL_WORK_CPU	0
+extern bool tl_pinned;
+bool timeline_setup(struct vm *vm, struct vcpu *v);
+void timeline_add(const struct tev *e);
 int timeline_kicked(uint64_t copy_ns, uint64_t done_ns);
 
 /* expect.c: expectations, the table, PROBE_BREAK, TAP output */

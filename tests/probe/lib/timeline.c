@@ -7,18 +7,46 @@
  * an unrelated exit.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "probe.h"
 
 struct tl_mark tl[TL_MAX];
 int ntl;
+bool tl_pinned;
 
-/* Records e if it happened on cpu and is one of the kinds above. */
-void timeline_add(const struct tev *e, int cpu)
+/* uffd thread: the vCPU faulted, so its async work sits on TL_WORK_CPU */
+static void timeline_on_fault(struct uffd *u, unsigned int n)
+{
+	struct vcpu *v = u->priv;
+
+	(void)n;
+	thread_pin(v->thread, TL_VCPU_CPU);
+}
+
+bool timeline_setup(struct vm *vm, struct vcpu *v)
+{
+	tl_pinned = sysconf(_SC_NPROCESSORS_ONLN) >= 2 && trace_available() &&
+		    !trace_enable("irq_vectors/reschedule_entry") &&
+		    !trace_enable("kvm/kvm_inj_virq") &&
+		    !trace_enable("kvm/kvm_entry") &&
+		    !trace_enable("kvm/kvm_exit");
+	if (tl_pinned) {
+		trace_enable("irq_vectors/call_function_single_entry");
+		trace_enable("irq_vectors/call_function_entry");
+		vm->uffd->priv = v;
+		vm->uffd->on_fault = timeline_on_fault;
+		thread_pin(vm->uffd->thread, TL_WORK_CPU);
+	}
+	return tl_pinned;
+}
+
+/* Records e if it happened on TL_VCPU_CPU and is one of the kinds above. */
+void timeline_add(const struct tev *e)
 {
 	int type;
 
-	if (e->cpu != cpu || ntl >= TL_MAX)
+	if (e->cpu != TL_VCPU_CPU || ntl >= TL_MAX)
 		return;
 	if (!strcmp(e->name, "reschedule_entry") ||
 	    !strcmp(e->name, "call_function_single_entry") ||

@@ -16,6 +16,16 @@
 #include <unistd.h>
 #include "probe.h"
 
+/* Moves a thread (a vCPU's, the uffd handler's) to one host CPU. */
+void thread_pin(pthread_t t, int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	pthread_setaffinity_np(t, sizeof(s), &s);
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;
