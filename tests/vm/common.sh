@@ -1,6 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for scripts that run inside the harness VMs (busybox sh).
 
+# result TEXT...: a RESULT line on a line of its own (an L2 console that
+# shares ours may have left one unfinished).
+result() { printf '\nRESULT %s\n' "$*"; }
+
+# host_counter NAME: an apfint_host counter, "none" while it is not loaded.
+host_counter() {
+	cat "/sys/kernel/debug/apfint_host/$1" 2>/dev/null || echo none
+}
+
+# l2_memory_limit LIMIT: the memory cgroup "l2", smaller than L2's RAM, so
+# that L1 swaps the guest out and its re-touched pages come back through
+# async page faults.
+l2_memory_limit() {
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p /sys/fs/cgroup/l2
+	echo "$1" >/sys/fs/cgroup/l2/memory.max
+}
+
+# run_l2_limited [qemu args...]: run_l2 with QEMU in that cgroup (the
+# subshell moves itself in; what reads L2's output stays outside).
+run_l2_limited() {
+	(
+		read -r pid _ </proc/self/stat
+		echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
+		run_l2 "$@"
+	)
+}
+
 # irq_count NAME: the sum over CPUs of a /proc/interrupts line ("HYP", "PIW").
 irq_count() {
 	awk -v n="$1:" '$1 == n { s = 0; for (i = 2; i <= NF; i++)

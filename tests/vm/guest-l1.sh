@@ -36,17 +36,13 @@ snapshot() {
 	echo "METRIC l1 phase=$1 injected=$(hist_total "$T/events/kvm/kvm_apic_accept_irq")$line"
 }
 
-echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-mkdir -p /sys/fs/cgroup/l2
-echo "$CGROUP_MAX" >/sys/fs/cgroup/l2/memory.max
+l2_memory_limit "$CGROUP_MAX"
 echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 
 L2_CPU=$L2_CPU_MODEL
 export L2_CPU L2_MEM L2_SMP L2_APPEND
 cr=$(printf '\r')
 (
-	read -r pid _ </proc/self/stat
-	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
 	# run_l2 prefixes L2's lines with sed, which block-buffers into a
 	# pipe: phase markers would reach the loop below minutes late and the
 	# snapshots land in the wrong phase.  Prefix line by line instead.
@@ -55,7 +51,7 @@ cr=$(printf '\r')
 			echo "L2: $l"
 		done
 	}
-	run_l2
+	run_l2_limited
 	echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
 ) | while IFS= read -r line; do
 	line=${line%"$cr"}

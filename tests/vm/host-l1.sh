@@ -8,10 +8,6 @@ L2_SMP=1
 [ -f /payload/host-test.conf ] && . /payload/host-test.conf
 D=/sys/kernel/debug/apfint_host
 
-counter() { cat "$D/$1" 2>/dev/null || echo none; }
-# L2's console shares ours: start on a fresh line so the harness sees it.
-result() { printf '\nRESULT %s\n' "$*"; }
-
 if ! insmod /payload/apfint_host.ko; then
 	result "host-load fail $(dmesg | grep apfint_host | tail -n 3 | tr '\n' ' ')"
 	exit 0
@@ -31,16 +27,10 @@ T=/sys/kernel/debug/tracing
 for e in kvm_async_pf_not_present kvm_async_pf_ready kvm_async_pf_completed; do
 	hist_arm $T/events/kvm/$e 2>/dev/null
 done
-echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-mkdir -p /sys/fs/cgroup/l2
-echo 250M >/sys/fs/cgroup/l2/memory.max
+l2_memory_limit 250M
 L2_CPU=host,+kvm-asyncpf,+kvm-asyncpf-int L2_MEM=512
 export L2_CPU L2_MEM L2_SMP
-(
-	read -r pid _ </proc/self/stat
-	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
-	run_l2 | tee /tmp/l2.log
-) &
+run_l2_limited | tee /tmp/l2.log &
 l2=$!
 
 # Snapshot our counter the moment L2 reports its HYP total (host-l2.sh).
@@ -54,7 +44,7 @@ l2=$!
 
 armed=0 i=0
 while [ $i -lt 300 ] && kill -0 $l2 2>/dev/null; do
-	armed=$(counter armed_vcpus)
+	armed=$(host_counter armed_vcpus)
 	[ "$armed" != none ] && [ "$armed" -gt 0 ] && break
 	sleep 1
 	i=$((i + 1))
@@ -76,7 +66,7 @@ if [ "${KILL_L2:-0}" = 1 ]; then
 	# while, then SIGKILL QEMU.  Teardown must free every state and drop
 	# every module reference.
 	i=0
-	while [ $i -lt 240 ] && [ "$(counter irqs_injected)" -lt 1000 ]; do
+	while [ $i -lt 240 ] && [ "$(host_counter irqs_injected)" -lt 1000 ]; do
 		sleep 1
 		i=$((i + 1))
 	done
@@ -85,7 +75,7 @@ if [ "${KILL_L2:-0}" = 1 ]; then
 	[ -n "$qemu" ] && kill -9 $qemu
 	wait $l2
 	sleep 2
-	armed=$(counter armed_vcpus) states=$(counter vcpu_states)
+	armed=$(host_counter armed_vcpus) states=$(host_counter vcpu_states)
 	if [ -n "$qemu" ] && [ "$armed" = 0 ] && [ "$states" = 0 ] &&
 	   rmmod apfint_host; then
 		result "host-kill-vm ok (irqs_injected=$(cat /tmp/inj_at_kill 2>/dev/null))"
@@ -102,7 +92,7 @@ if grep -q "doesn't support requested feature" /tmp/l2.log; then
 else
 	result "host-feature-offered ok"
 fi
-wake=$(counter wake_all) inj=$(counter irqs_injected)
+wake=$(host_counter wake_all) inj=$(host_counter irqs_injected)
 if [ "$wake" != none ] && [ "$wake" -gt 0 ] && [ "$inj" -ge "$wake" ]; then
 	result "host-wake-all ok (wake_all=$wake irqs_injected=$inj)"
 else
@@ -123,16 +113,16 @@ dump_counters $D host
 sed 's/^/# hooks: /' $D/hooks 2>/dev/null
 
 # Every vCPU of the finished VM went through teardown: no state is left.
-states=$(counter vcpu_states)
+states=$(host_counter vcpu_states)
 if [ "$states" = 0 ]; then
 	result "host-no-state-left ok"
 else
 	result "host-no-state-left fail (vcpu_states=$states after the VM exited)"
 fi
 
-if [ "$(counter armed_vcpus)" = 0 ] && rmmod apfint_host; then
+if [ "$(host_counter armed_vcpus)" = 0 ] && rmmod apfint_host; then
 	result "host-unload ok"
 else
-	result "host-unload fail (armed_vcpus=$(counter armed_vcpus))"
+	result "host-unload fail (armed_vcpus=$(host_counter armed_vcpus))"
 fi
 dmesg | grep apfint_host | tail -n 3 | sed 's/^/# /'

@@ -7,20 +7,10 @@ L2_SMP=1
 [ -f /payload/host-test.conf ] && . /payload/host-test.conf
 D=/sys/kernel/debug/apfint_host
 
-counter() { cat "$D/$1" 2>/dev/null || echo none; }
-# L2's console shares ours: start on a fresh line so the harness sees it.
-result() { printf '\nRESULT %s\n' "$*"; }
-
-echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-mkdir -p /sys/fs/cgroup/l2
-echo 250M >/sys/fs/cgroup/l2/memory.max
+l2_memory_limit 250M
 L2_CPU=host L2_MEM=512
 export L2_CPU L2_MEM L2_SMP
-(
-	read -r pid _ </proc/self/stat
-	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
-	run_l2 | tee /tmp/l2.log
-) &
+run_l2_limited | tee /tmp/l2.log &
 l2=$!
 
 # Load under the running guest (it keeps its legacy protocol), cycle
@@ -51,12 +41,12 @@ else
 fi
 legacy=0 i=0
 while [ $i -lt 400 ] && kill -0 $l2 2>/dev/null; do
-	legacy=$(counter legacy)
+	legacy=$(host_counter legacy)
 	[ "$legacy" != none ] && [ "$legacy" -gt 20 ] && break
 	sleep 1
 	i=$((i + 1))
 done
-inj=$(counter irqs_injected) armed=$(counter armed_vcpus)
+inj=$(host_counter irqs_injected) armed=$(host_counter armed_vcpus)
 if [ "$legacy" != none ] && [ "$legacy" -gt 20 ] && [ "$inj" = 0 ] && [ "$armed" = 0 ]; then
 	result "host-legacy-delivery ok (legacy=$legacy irqs_injected=$inj after ${i}s)"
 else

@@ -12,18 +12,12 @@ for e in $events; do
 	hist_arm "$e" || echo "RESULT hist-$(basename "$e") fail"
 done
 
-echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-mkdir -p /sys/fs/cgroup/l2
-echo "$CGROUP_MAX" >/sys/fs/cgroup/l2/memory.max
+l2_memory_limit "$CGROUP_MAX"
 echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 
 L2_CPU=$L2_CPU_MODEL L2_MEM=$L2_MEM L2_SMP=$L2_SMP
 export L2_CPU L2_MEM L2_SMP L2_APPEND
-(
-	read -r pid _ </proc/self/stat
-	echo "$pid" >/sys/fs/cgroup/l2/cgroup.procs
-	run_l2
-)
+run_l2_limited
 echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
 
 for e in $events; do
