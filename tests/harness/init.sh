@@ -52,7 +52,8 @@ fi
 # and lets it go.  A run with no such end prints nothing.
 l2_shutdown_watch() {
 	local mon=/tmp/l2mon n from
-	cat $mon.out >$mon.log &
+	: >$mon.log
+	cat $mon.out >>$mon.log &
 	exec 8<>$mon.in
 	while [ ! -f /tmp/l2.rc ]; do
 		echo "info status" >&8
@@ -82,31 +83,37 @@ l2_shutdown_watch() {
 	exec 8>&-
 }
 
+# l2_qemu MONITOR [qemu args...]: the L2 QEMU, its exit status in /tmp/l2.rc.
+l2_qemu() {
+	local monitor=$1
+	shift
+	timeout "${L2_TIMEOUT:-900}" /usr/bin/qemu-system-x86_64 \
+		-enable-kvm -cpu "${L2_CPU:-host}" \
+		-smp "${L2_SMP:-1}" -m "${L2_MEM:-512}" \
+		-nodefaults -display none $monitor -serial stdio \
+		-no-reboot -L /usr/share/qemu \
+		-kernel /l2/vmlinuz -initrd /l2/initrd \
+		-append "console=ttyS0 panic=-1 no_timer_check ${L2_KASLR-nokaslr} noxsave $L2_APPEND" \
+		"$@" </dev/null 2>&1
+	echo $? >/tmp/l2.rc
+}
+
 # run_l2 [qemu args...]: boots the L2 guest packed into this initramfs.
 run_l2() {
-	local rcfile=/tmp/l2.rc monitor="-monitor none" watch=
-	rm -f $rcfile /tmp/l2.console
+	local watch
+	rm -f /tmp/l2.rc /tmp/l2.console
 	if [ "$APFINT_L2_DEBUG" = 1 ]; then
 		rm -f /tmp/l2mon.*
 		mkfifo /tmp/l2mon.in /tmp/l2mon.out
-		monitor="-monitor pipe:/tmp/l2mon -no-shutdown"
 		l2_shutdown_watch &
 		watch=$!
+		l2_qemu "-monitor pipe:/tmp/l2mon -no-shutdown" "$@" |
+			tee /tmp/l2.console | sed 's/^/L2: /'
+		wait $watch
+	else
+		l2_qemu "-monitor none" "$@" | sed 's/^/L2: /'
 	fi
-	{
-		timeout "${L2_TIMEOUT:-900}" /usr/bin/qemu-system-x86_64 \
-			-enable-kvm -cpu "${L2_CPU:-host}" \
-			-smp "${L2_SMP:-1}" -m "${L2_MEM:-512}" \
-			-nodefaults -display none $monitor -serial stdio \
-			-no-reboot -L /usr/share/qemu \
-			-kernel /l2/vmlinuz -initrd /l2/initrd \
-			-append "console=ttyS0 panic=-1 no_timer_check ${L2_KASLR-nokaslr} noxsave $L2_APPEND" \
-			"$@" </dev/null 2>&1
-		echo $? >$rcfile
-	} | if [ -n "$watch" ]; then tee /tmp/l2.console; else cat; fi |
-		sed 's/^/L2: /'
-	[ -n "$watch" ] && wait $watch
-	return "$(cat $rcfile 2>/dev/null || echo 1)"
+	return "$(cat /tmp/l2.rc 2>/dev/null || echo 1)"
 }
 
 echo "APFINT-START level=$APFINT_LEVEL kernel=$(uname -r)"
