@@ -89,8 +89,8 @@ limit=150
 # (an extra page-ready, stock 6.1 too: 1 run in 6), which the probe
 # rightly fails, so it is not used.  A soft lockup or RCU stall of L1 is
 # booted again only where L1 runs no module of ours (the reference host).
-retry="stall"
-[ "$module" = stock ] && retry="stall l1-lockup"
+retry="stall l1-int3"
+[ "$module" = stock ] && retry="stall l1-int3 l1-lockup"
 run_l1() {
 	APFINT_RETRY=$retry APFINT_RETRIES=${APFINT_RETRIES:-3} \
 	APFINT_STALL_SECS=${APFINT_STALL_SECS:-60} "$top/tests/harness/vm" --host "$host" --payload "$pay" \
