@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs inside the L1 VM (busybox sh): every probe test in /payload/probe,
-# one RESULT line each.  PROBE_BREAK and PROBE_ONLY may come from
-# /payload/probe/env.  If $P/../kmod/apfint_host.ko exists it is
-# loaded first.
+# one RESULT line each.  PROBE_BREAK, PROBE_ONLY and PROBE_REPEAT (each
+# scenario up to N times, stopping at its first failure, so that its last
+# RESULT line is the verdict) may come from /payload/probe/env.  If
+# $P/../kmod/apfint_host.ko exists it is loaded first.
 P=$(cd "$(dirname "$0")" && pwd)
 [ -x "$P/apf_cap_test" ] || P=/payload/probe
 [ -f "$P/env" ] && . "$P/env"
@@ -28,8 +29,15 @@ for t in "$P"/apf_*_test; do
 		*) continue ;;
 		esac
 	fi
-	echo "PROBE start $name"
-	"$t" 2>&1
-	echo "PROBE end $name rc=$?"
+	i=0
+	while [ $i -lt "${PROBE_REPEAT:-1}" ]; do
+		i=$((i + 1))
+		echo "PROBE start $name"
+		"$t" 2>&1
+		rc=$?
+		echo "PROBE end $name rc=$rc"
+		[ $rc = 0 ] || break
+	done
+	[ "${PROBE_REPEAT:-1}" = 1 ] || echo "PROBE repeat $name runs=$i rc=$rc"
 done
 echo "PROBE finished"

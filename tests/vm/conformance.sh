@@ -12,7 +12,9 @@
 #
 # Environment: PROBE_BREAK=<item,...> (items: all, <scenario>, or
 # <scenario>:<check>) inverts those expectations (each named scenario must
-# then fail); PROBE_ONLY=<apf_x_test,...>;
+# then fail); PROBE_ONLY=<apf_x_test,...>; PROBE_REPEAT=N runs each
+# scenario up to N times, stopping at its first failure (flake hunting;
+# the L1 time limit grows with it);
 # PROBE_UPDATE_GOLDEN=1 (debian-6.1 only) rewrites the golden log;
 # PROBE_LOG=<file> puts the console log there instead of
 # build/test-out/conformance/HOST/; PROBE_NO_MODULE=1 runs stock;
@@ -54,6 +56,7 @@ rm -rf "$pay/probe/lib"
 {
 	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK='$PROBE_BREAK'"
 	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
+	[ -n "${PROBE_REPEAT:-}" ] && echo "PROBE_REPEAT=$PROBE_REPEAT"
 	[ -n "${PROBE_KICK_LEGACY:-}" ] && echo "PROBE_KICK_LEGACY=1"
 	[ -n "${PROBE_KICK_DEBUG:-}" ] && echo "PROBE_KICK_DEBUG=1"
 	[ -n "${HOST_MODULE_ARGS:-}" ] && echo "HOST_MODULE_ARGS='$HOST_MODULE_ARGS'"
@@ -79,6 +82,7 @@ log=${PROBE_LOG:-$work/console.log}
 # test's watchdog (15 s each).
 limit=150
 [ "$host" = debian-6.1 ] || limit=360
+limit=$((limit * ${PROBE_REPEAT:-1}))
 # Every scenario prints within its 15 s watchdog, so a console silent for
 # a minute is a frozen emulation (seen with 6.1 in many_spin about one run
 # in twenty; the harness then logs where each CPU was and boots again).

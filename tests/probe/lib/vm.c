@@ -553,6 +553,38 @@ int vcpu_join(struct vcpu *v)
 	return v->result;
 }
 
+/*
+ * The watchdog's report on a vCPU it stopped: besides the counts, whether
+ * the vCPU sat halted or runnable, and how long before the stop its last
+ * event came (a late page-ready and a vCPU that never woke look alike in
+ * the counts alone), and how many uffd faults were still unresolved.
+ */
+static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
+{
+	struct gvcpu *g = v->g;
+	uint32_t n = g->nr_ev < MAX_EV ? g->nr_ev : MAX_EV;
+	int mp = vcpu_get_mp_state(v);
+	char last[64] = "none";
+	unsigned int p, open = 0;
+
+	if (n && vm->tsc_khz) {
+		struct gevent *e = &g->ev[n - 1];
+		uint64_t now = rdtsc_h() + vcpu_tsc_offset(v);
+
+		snprintf(last, sizeof(last), "%s %.1f ms before the stop",
+			 ev_name(e->type),
+			 (double)(now - e->tsc) / vm->tsc_khz);
+	}
+	for (p = 0; vm->uffd && p < vm->uffd->pages; p++)
+		open += vm->uffd->pg[p].faulted && !vm->uffd->pg[p].resolved;
+	snprintf(v->why, sizeof(v->why),
+		 "v%d: timeout after %d s (%u events, %u ready; %s; last: %s; "
+		 "unresolved uffd faults: %u)", v->id, timeout_s, g->nr_ev,
+		 g->nr_ready, mp == KVM_MP_STATE_HALTED ? "halted" :
+		 mp == KVM_MP_STATE_RUNNABLE ? "runnable" : "other mp_state",
+		 last, open);
+}
+
 int vm_run_all(struct vm *vm, int timeout_s)
 {
 	struct timespec dl;
@@ -574,10 +606,7 @@ int vm_run_all(struct vm *vm, int timeout_s)
 			pthread_join(v->thread, NULL);
 			if (done)
 				continue;
-			snprintf(v->why, sizeof(v->why),
-				 "v%d: timeout after %d s (%u events, %u ready)",
-				 v->id, timeout_s, v->g->nr_ev,
-				 v->g->nr_ready);
+			vcpu_timeout_why(vm, v, timeout_s);
 			v->result = -1;
 		}
 		break;
