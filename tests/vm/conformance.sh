@@ -144,8 +144,22 @@ grep -a '^LAT \|^METRIC ' "$log" | sed 's/^/# /'
 # Where a faulting thread was when its async work never completed.
 grep -a '^# \(note: \)\?page [0-9]*: ' "$log" | sed 's/^#/#  /'
 
-# The event log, left of the '|': what every host must agree on.
-grep -a '^EV ' "$log" | sed 's/ *|.*$//' >"$work/events.txt"
+# The event log, left of the '|': what every host must agree on.  With
+# PROBE_REPEAT, each scenario's last run (the one its verdict comes from).
+tr -d '\r' <"$log" | awk '
+	/^PROBE start apf_.*_test$/ {
+		s = $3; sub(/^apf_/, "", s); sub(/_test$/, "", s); n[s] = 0
+	}
+	/^EV / {
+		sub(/ *\|.*$/, "")
+		if (!($2 in seen)) { order[k++] = $2; seen[$2] = 1 }
+		ev[$2, n[$2]++] = $0
+	}
+	END {
+		for (i = 0; i < k; i++)
+			for (j = 0; j < n[order[i]]; j++)
+				print ev[order[i], j]
+	}' >"$work/events.txt"
 
 if [ "$host" = debian-6.1 ] && [ -n "${PROBE_UPDATE_GOLDEN:-}" ]; then
 	if [ $rc = 0 ]; then

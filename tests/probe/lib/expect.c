@@ -202,7 +202,7 @@ static bool record(const char *what, bool ok, const char *detail)
 
 bool check(const char *what, bool ok, const char *fmt, ...)
 {
-	char d[200];
+	char d[256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -242,7 +242,7 @@ void probe_note(const char *fmt, ...)
 
 int probe_fail(const char *fmt, ...)
 {
-	char d[200];
+	char d[256];
 	va_list ap;
 
 	va_start(ap, fmt);

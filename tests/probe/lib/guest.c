@@ -189,19 +189,33 @@ int g_wait_ready(uint32_t token, enum wait_mode mode, uint32_t from_ev)
 	return g_ready_seen(token, from_ev) ? 0 : -1;
 }
 
-int g_wait_nready(uint32_t count, enum wait_mode mode)
+static int all_ready(const uint32_t *tokens, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!g_ready_seen(tokens[i], 0))
+			return 0;
+	return 1;
+}
+
+/*
+ * Waits for a page-ready of each of tokens[0..n) (by token, not by count:
+ * a duplicate must not stand in for a lost one).  0, or -1 on timeout.
+ */
+int g_wait_tokens(const uint32_t *tokens, uint32_t n, enum wait_mode mode)
 {
 	struct gvcpu *g = me();
 	uint64_t start = rdtsc_g();
 
 	wait_begin(mode);
-	while (g->nr_ready < count) {
+	while (!all_ready(tokens, n)) {
 		if (timed_out(g, start))
 			break;
 		wait_step(mode);
 	}
 	wait_end(mode);
-	return g->nr_ready < count ? -1 : 0;
+	return all_ready(tokens, n) ? 0 : -1;
 }
 
 static void apf_pf(struct gvcpu *g, struct ex_regs *r)

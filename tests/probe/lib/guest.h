@@ -156,7 +156,7 @@ void g_lapic_disable(void);
 void g_apf_enable(uint64_t en_flags);
 int g_ready_seen(uint32_t token, uint32_t from_ev);
 int g_wait_ready(uint32_t token, enum wait_mode mode, uint32_t from_ev);
-int g_wait_nready(uint32_t count, enum wait_mode mode);
+int g_wait_tokens(const uint32_t *tokens, uint32_t n, enum wait_mode mode);
 uint32_t g_count(uint32_t type, uint32_t from_ev);
 void g_resolve(uint32_t page);
 void g_wait_done(uint32_t page);

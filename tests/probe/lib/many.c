@@ -19,12 +19,13 @@ void guest_many(struct gvcpu *g)
 	g_std_setup();
 	g_ev(GEV_MARK, 0, 1, 0);
 	for (i = 0; i < n; i++) {
-		if (g_touch_safe(UFFD_PAGE_GPA(first + i), &v, &tok[i]) == 14)
+		if (g_touch_safe(UFFD_PAGE_GPA(first + i), &v, &tok[got]) == 14)
 			got++;
 	}
 	g_ev(GEV_MARK, 0, 2, 0);
 	/* every page-ready plus the wake-all; params[2]: how to wait */
-	if (g_wait_nready(got + 1, g->params[2] ? WAIT_SPIN : WAIT_HLT))
+	tok[got] = APFINT_WAKE_ALL_TOKEN;
+	if (g_wait_tokens(tok, got + 1, g->params[2] ? WAIT_SPIN : WAIT_HLT))
 		guest_fail("timeout waiting for page-readies", g->nr_ready,
 			   got);
 	g_ev(GEV_MARK, 0, 3, 0);

@@ -557,7 +557,8 @@ int vcpu_join(struct vcpu *v)
  * The watchdog's report on a vCPU it stopped: besides the counts, whether
  * the vCPU sat halted or runnable, and how long before the stop its last
  * event came (a late page-ready and a vCPU that never woke look alike in
- * the counts alone), and how many uffd faults were still unresolved.
+ * the counts alone), how many of its tokens had no page-ready, and how
+ * many uffd faults were still unresolved.
  */
 static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
 {
@@ -565,7 +566,8 @@ static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
 	uint32_t n = g->nr_ev < MAX_EV ? g->nr_ev : MAX_EV;
 	int mp = vcpu_get_mp_state(v);
 	char last[64] = "none";
-	unsigned int p, open = 0;
+	unsigned int p, open = 0, missing = 0;
+	uint32_t i;
 
 	if (n && vm->tsc_khz) {
 		struct gevent *e = &g->ev[n - 1];
@@ -575,12 +577,16 @@ static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
 			 ev_name(e->type),
 			 (double)(now - e->tsc) / vm->tsc_khz);
 	}
+	for (i = 0; i < n; i++)
+		missing += g->ev[i].type == GEV_NP &&
+			   !ev_ready_count(v, g->ev[i].token, 0);
 	for (p = 0; vm->uffd && p < vm->uffd->pages; p++)
 		open += vm->uffd->pg[p].faulted && !vm->uffd->pg[p].resolved;
 	snprintf(v->why, sizeof(v->why),
-		 "v%d: timeout after %d s (%u events, %u ready; %s; last: %s; "
-		 "unresolved uffd faults: %u)", v->id, timeout_s, g->nr_ev,
-		 g->nr_ready, mp == KVM_MP_STATE_HALTED ? "halted" :
+		 "v%d: timeout after %d s (%u events, %u ready, %u tokens "
+		 "without one; %s; last: %s; open uffd faults: %u)", v->id,
+		 timeout_s, g->nr_ev, g->nr_ready, missing,
+		 mp == KVM_MP_STATE_HALTED ? "halted" :
 		 mp == KVM_MP_STATE_RUNNABLE ? "runnable" : "other mp_state",
 		 last, open);
 }
