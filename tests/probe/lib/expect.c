@@ -202,7 +202,7 @@ static bool record(const char *what, bool ok, const char *detail)
 
 bool check(const char *what, bool ok, const char *fmt, ...)
 {
-	char d[256];
+	char d[200];
 	va_list ap;
 
 	va_start(ap, fmt);
