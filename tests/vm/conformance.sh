@@ -195,7 +195,7 @@ documented() {	# documented SCENARIO: prints the table's reasons
 }
 if [ -f "$golden" ] && [ $rc != 124 ]; then
 	for s in $scenarios; do
-		grep -a "^EV $s " "$golden" >"$work/g.$s"
+		grep -a "^EV $s " "$golden" | tr -d '\r' >"$work/g.$s"
 		grep -a "^EV $s " "$work/events.txt" >"$work/e.$s"
 		cmp -s "$work/g.$s" "$work/e.$s" && continue
 		# documented: the table has entries for this scenario and host,
