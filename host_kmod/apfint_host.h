@@ -42,13 +42,26 @@ struct apfint_hook_set {
 	bool installed;		/* redirecting */
 };
 
-unsigned long apfint_lookup(const char *name);
+unsigned long apfint_kallsyms(const char *name);	/* any symbol */
+unsigned long apfint_lookup(const char *name);		/* kvm.ko's */
 u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i);
 int apfint_hooks_prepare(struct apfint_hook_set *set);
 int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);
 void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
+void apfint_sync_callers(void);
+
+/* ---- ops.c: kvm_x86_ops' MSR accessors wrapped (msr.c's) ---- */
+
+typedef int (*apfint_msr_fn)(struct kvm_vcpu *vcpu, struct msr_data *msr);
+extern apfint_msr_fn apfint_vendor_get_msr;
+extern apfint_msr_fn apfint_vendor_set_msr;
+int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
+int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
+int apfint_msr_ops_install(void);
+void apfint_msr_ops_remove(void);
+bool apfint_msr_ops_active(void);
 
 /*
  * Every replacement brackets its body with these, so that unloading can

@@ -27,7 +27,7 @@
 DEFINE_PER_CPU(long, apfint_inflight);
 
 #if HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED
-static unsigned long apfint_kallsyms(const char *name)
+unsigned long apfint_kallsyms(const char *name)
 {
 	return kallsyms_lookup_name(name);
 }
@@ -38,7 +38,7 @@ static unsigned long apfint_kallsyms(const char *name)
  */
 static unsigned long (*apfint_kallsyms_fn)(const char *name);
 
-static unsigned long apfint_kallsyms(const char *name)
+unsigned long apfint_kallsyms(const char *name)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 
@@ -253,6 +253,18 @@ void apfint_hooks_drain(void)
 {
 	while (apfint_inflight_sum())
 		msleep(20);
+	apfint_sync_callers();
+}
+
+/*
+ * Waits until every task that was between reading a pointer to our text
+ * and the matching apfint_enter() (or past its apfint_leave()) is out:
+ * without preemption no task stops there, so a grace period does; with
+ * it, a preempted task can, and only a tasks-RCU grace period waits for
+ * those.
+ */
+void apfint_sync_callers(void)
+{
 #if APFINT_KERNEL_PREEMPTIBLE && defined(CONFIG_TASKS_RCU)
 	synchronize_rcu_tasks();
 #else

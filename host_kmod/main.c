@@ -60,7 +60,7 @@ static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
 
 /*
  * Registration can report success after ftrace gave up on a patch site
- * (kpatch #385), so ask kvm itself: KVM_CHECK_EXTENSION for our cap goes
+ * (kpatch #385), so ask kvm itself (and check the MSR accessors are ours): KVM_CHECK_EXTENSION for our cap goes
  * through kvm_dev_ioctl() -> kvm_vm_ioctl_check_extension(), and only our
  * replacement answers 1.  kvm_dev_ioctl() does not touch the file for it.
  */
@@ -70,6 +70,10 @@ static int apfint_selftest(void)
 			  unsigned long arg);
 	long r;
 
+	if (!apfint_msr_ops_active()) {
+		pr_err("kvm_x86_ops' MSR accessors not ours after wrapping them\n");
+		return -EIO;
+	}
 	dev_ioctl = (void *)apfint_lookup("kvm_dev_ioctl");
 	if (!dev_ioctl) {
 		pr_warn("kvm_dev_ioctl not found: hooks installed but not verified\n");
@@ -103,15 +107,20 @@ static int apfint_host_start(void)
 	err = apfint_hooks_install(&apfint_main_hooks);
 	if (err)
 		goto out_teardown;
-	err = apfint_selftest();
+	err = apfint_msr_ops_install();
 	if (err)
 		goto out_main;
+	err = apfint_selftest();
+	if (err)
+		goto out_ops;
 	apfint_stats_init();
-	pr_info("%zu kvm functions redirected (%zu more once a guest enables it); guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
+	pr_info("MSR accessors wrapped, %zu kvm functions redirected (%zu more once a guest enables it); guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
 		apfint_main_hooks.n + apfint_teardown_hooks.n,
 		apfint_arm_hooks.n);
 	return 0;
 
+out_ops:
+	apfint_msr_ops_remove();
 out_main:
 	apfint_hooks_remove(&apfint_main_hooks);
 out_teardown:
@@ -130,6 +139,7 @@ out_teardown:
 static void apfint_host_stop(void)
 {
 	apfint_stats_exit();
+	apfint_msr_ops_remove();
 	apfint_hooks_remove(&apfint_main_hooks);
 	apfint_hooks_remove(&apfint_arm_hooks);
 	apfint_hooks_drain();

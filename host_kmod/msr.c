@@ -3,7 +3,8 @@
  * apfint_host: what userspace and the guest see of the feature: the MSRs
  * (EN bit 3, INT, ACK), KVM_CAP_ASYNC_PF_INT, CPUID 0x40000001.EAX bit 14
  * and the MSR index list.  Shaped like upstream 5.8's x86.c: one helper
- * per MSR, returning 1 for #GP and 0 for OK; the hook only dispatches.
+ * per MSR, returning 1 for #GP and 0 for OK; the accessors only dispatch
+ * (they wrap the vendor's, see ops.c; the rest are ftrace hooks).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,10 +13,6 @@
 
 #include "apfint_host.h"
 
-static int (*orig_set_msr_common)(struct kvm_vcpu *vcpu,
-				  struct msr_data *msr_info);
-static int (*orig_get_msr_common)(struct kvm_vcpu *vcpu,
-				  struct msr_data *msr_info);
 static int (*orig_check_extension)(struct kvm *kvm, long ext);
 static int (*orig_get_cpuid)(struct kvm_cpuid2 *cpuid,
 			     struct kvm_cpuid_entry2 __user *entries,
@@ -62,7 +59,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
 		if (av)
 			apfint_vcpu_disarm(av);
-		return orig_set_msr_common(vcpu, msr_info);
+		return apfint_vendor_set_msr(vcpu, msr_info);
 	}
 
 	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
@@ -88,7 +85,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	}
 
 	stripped.data = apfint_en_for_kvm(data);
-	r = orig_set_msr_common(vcpu, &stripped);
+	r = apfint_vendor_set_msr(vcpu, &stripped);
 	if (r)
 		return r;
 	if (apfint_en_wants_int(data)) {
@@ -113,7 +110,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		 * registered: undo kvm's enable, fail the write.
 		 */
 		stripped.data = 0;
-		orig_set_msr_common(vcpu, &stripped);
+		apfint_vendor_set_msr(vcpu, &stripped);
 		return 1;
 	}
 	return 0;
@@ -140,8 +137,8 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 	return 0;
 }
 
-static int apfint_set_msr_common(struct kvm_vcpu *vcpu,
-				 struct msr_data *msr_info)
+/* kvm_x86_ops->set_msr while we are loaded (ops.c) */
+int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	int r;
 
@@ -157,15 +154,15 @@ static int apfint_set_msr_common(struct kvm_vcpu *vcpu,
 		r = apfint_set_ack(vcpu, msr_info->data);
 		break;
 	default:
-		r = orig_set_msr_common(vcpu, msr_info);
+		r = apfint_vendor_set_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
 	return r;
 }
 
-static int apfint_get_msr_common(struct kvm_vcpu *vcpu,
-				 struct msr_data *msr_info)
+/* kvm_x86_ops->get_msr while we are loaded (ops.c) */
+int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	struct apfint_vcpu *av;
 	int r = 0;
@@ -173,7 +170,7 @@ static int apfint_get_msr_common(struct kvm_vcpu *vcpu,
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
-		r = orig_get_msr_common(vcpu, msr_info);
+		r = apfint_vendor_get_msr(vcpu, msr_info);
 		av = apfint_vcpu_find(vcpu);
 		if (!r && av && (av->apf.en & KVM_ASYNC_PF_DELIVERY_AS_INT))
 			msr_info->data |= KVM_ASYNC_PF_DELIVERY_AS_INT;
@@ -187,7 +184,7 @@ static int apfint_get_msr_common(struct kvm_vcpu *vcpu,
 		msr_info->data = 0;
 		break;
 	default:
-		r = orig_get_msr_common(vcpu, msr_info);
+		r = apfint_vendor_get_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
@@ -285,10 +282,6 @@ static long apfint_dev_ioctl(struct file *filp, unsigned int ioctl,
 }
 
 struct apfint_hook apfint_msr_hooks[] = {
-	{ .name = "kvm_set_msr_common", .replacement = apfint_set_msr_common,
-	  .orig = &orig_set_msr_common },
-	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr_common,
-	  .orig = &orig_get_msr_common },
 	{ .name = "kvm_vm_ioctl_check_extension",
 	  .replacement = apfint_check_extension,
 	  .orig = &orig_check_extension },

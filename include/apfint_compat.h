@@ -69,6 +69,22 @@
 #endif
 
 /*
+ * kvm calls the vendor's MSR accessors through kvm_x86_ops.  Before 5.7
+ * that is a pointer to the vendor module's table, read-only after init,
+ * so a copy of the table goes in its place; from 5.7 (commit afaf0b2f9b80)
+ * kvm.ko holds its own writable copy, whose members are replaced.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 7, 0)
+#define APFINT_X86_OPS_IN_KVM		1
+#define apfint_kvm_x86_ops()		(&kvm_x86_ops)
+#define apfint_kvm_x86_ops_use(t)	((void)(t))
+#else
+#define APFINT_X86_OPS_IN_KVM		0
+#define apfint_kvm_x86_ops()		(kvm_x86_ops)
+#define apfint_kvm_x86_ops_use(t)	WRITE_ONCE(kvm_x86_ops, (t))
+#endif
+
+/*
  * Who keeps the VM alive while the async work item runs.  Before upstream
  * commit "KVM: Always flush async #PF workqueue when vCPU is
  * being destroyed", v6.9, backported to the 5.4 stable series before
