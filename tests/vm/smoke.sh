@@ -2,6 +2,9 @@
 # Smoke, either level: load and unload whichever apfint module is in
 # /payload, say what the kernel printed, and boot L2 from L1 if one is packed.
 refused=
+# apfint_host holds the vendor module whose table it wraps (host_kmod/ops.c)
+vendor=/sys/module/kvm_amd/refcnt
+vref0=$(cat $vendor 2>/dev/null)
 for m in apfint_host apfint_guest; do
 	[ -f /payload/$m.ko ] || continue
 	if insmod /payload/$m.ko; then
@@ -17,6 +20,13 @@ for m in apfint_host apfint_guest; do
 	fi
 	v=$(dmesg | sed -n "s/.*$m: version \([^ ]*\).*/\1/p" | tail -n 1)
 	echo "RESULT $m-version $([ -n "$v" ] && echo "ok $v" || echo fail)"
+	[ $m = apfint_host ] || continue
+	vref1=$(cat $vendor)
+	if [ "$vref1" = $((vref0 + 1)) ] && ! rmmod kvm_amd 2>/tmp/rmmod.err; then
+		echo "RESULT apfint_host-holds-vendor ok (kvm_amd refcnt $vref0 -> $vref1; $(tr '\n' ' ' </tmp/rmmod.err))"
+	else
+		echo "RESULT apfint_host-holds-vendor fail (kvm_amd refcnt $vref0 -> $vref1, loaded: $(grep -c '^kvm_amd ' /proc/modules))"
+	fi
 done
 if [ "$APFINT_LEVEL" = 1 ]; then
 	echo "RESULT kvm $([ -c /dev/kvm ] && echo ok || echo fail)"
@@ -30,6 +40,9 @@ for m in apfint_host apfint_guest; do
 	grep -q "^$m " /proc/modules || continue
 	if rmmod $m; then
 		echo "RESULT $m-unload ok"
+		[ $m = apfint_host ] || continue
+		vref2=$(cat $vendor)
+		echo "RESULT apfint_host-vendor-released $([ "$vref2" = "$vref0" ] && echo ok || echo fail) (kvm_amd refcnt $vref2, $vref0 before the load)"
 	else
 		echo "RESULT $m-unload fail"
 	fi
