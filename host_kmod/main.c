@@ -60,9 +60,10 @@ static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
 
 /*
  * Registration can report success after ftrace gave up on a patch site
- * (kpatch #385), so ask kvm itself (and check the MSR accessors are ours): KVM_CHECK_EXTENSION for our cap goes
+ * (kpatch #385), so ask kvm itself: KVM_CHECK_EXTENSION for our cap goes
  * through kvm_dev_ioctl() -> kvm_vm_ioctl_check_extension(), and only our
  * replacement answers 1.  kvm_dev_ioctl() does not touch the file for it.
+ * The MSR accessors are checked in kvm_x86_ops itself.
  */
 static int apfint_selftest(void)
 {
