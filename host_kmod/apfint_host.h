@@ -55,8 +55,8 @@ void apfint_sync_callers(void);
 /* ---- ops.c: kvm_x86_ops' MSR accessors wrapped (msr.c's) ---- */
 
 typedef int (*apfint_msr_fn)(struct kvm_vcpu *vcpu, struct msr_data *msr);
-extern apfint_msr_fn apfint_vendor_get_msr;
-extern apfint_msr_fn apfint_vendor_set_msr;
+extern apfint_msr_fn apfint_orig_get_msr;
+extern apfint_msr_fn apfint_orig_set_msr;
 int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
 int apfint_msr_ops_install(void);

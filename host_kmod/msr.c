@@ -59,7 +59,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
 		if (av)
 			apfint_vcpu_disarm(av);
-		return apfint_vendor_set_msr(vcpu, msr_info);
+		return apfint_orig_set_msr(vcpu, msr_info);
 	}
 
 	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
@@ -85,7 +85,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	}
 
 	stripped.data = apfint_en_for_kvm(data);
-	r = apfint_vendor_set_msr(vcpu, &stripped);
+	r = apfint_orig_set_msr(vcpu, &stripped);
 	if (r)
 		return r;
 	if (apfint_en_wants_int(data)) {
@@ -110,7 +110,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		 * registered: undo kvm's enable, fail the write.
 		 */
 		stripped.data = 0;
-		apfint_vendor_set_msr(vcpu, &stripped);
+		apfint_orig_set_msr(vcpu, &stripped);
 		return 1;
 	}
 	return 0;
@@ -154,14 +154,17 @@ int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		r = apfint_set_ack(vcpu, msr_info->data);
 		break;
 	default:
-		r = apfint_vendor_set_msr(vcpu, msr_info);
+		r = apfint_orig_set_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
 	return r;
 }
 
-/* kvm_x86_ops->get_msr while we are loaded (ops.c) */
+/*
+ * kvm_x86_ops->get_msr while we are loaded (ops.c); before 5.4 the
+ * replacement of kvm_get_msr_common()
+ */
 int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	struct apfint_vcpu *av;
@@ -170,7 +173,7 @@ int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
-		r = apfint_vendor_get_msr(vcpu, msr_info);
+		r = apfint_orig_get_msr(vcpu, msr_info);
 		av = apfint_vcpu_find(vcpu);
 		if (!r && av && (av->apf.en & KVM_ASYNC_PF_DELIVERY_AS_INT))
 			msr_info->data |= KVM_ASYNC_PF_DELIVERY_AS_INT;
@@ -184,7 +187,7 @@ int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		msr_info->data = 0;
 		break;
 	default:
-		r = apfint_vendor_get_msr(vcpu, msr_info);
+		r = apfint_orig_get_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
@@ -281,6 +284,7 @@ static long apfint_dev_ioctl(struct file *filp, unsigned int ioctl,
 	return r;
 }
 
+/* The MSR reads of kernels before 5.4 (APFINT_WRAP_GET_MSR) come last. */
 struct apfint_hook apfint_msr_hooks[] = {
 	{ .name = "kvm_vm_ioctl_check_extension",
 	  .replacement = apfint_check_extension,
@@ -289,6 +293,9 @@ struct apfint_hook apfint_msr_hooks[] = {
 	  .orig = &orig_get_cpuid },
 	{ .name = "kvm_arch_dev_ioctl", .replacement = apfint_dev_ioctl,
 	  .orig = &orig_dev_ioctl },
+	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr,
+	  .orig = &apfint_orig_get_msr },
 };
 
-const size_t apfint_nr_msr_hooks = ARRAY_SIZE(apfint_msr_hooks);
+const size_t apfint_nr_msr_hooks = ARRAY_SIZE(apfint_msr_hooks) -
+				   APFINT_WRAP_GET_MSR;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * apfint_host: route the guest's and userspace's MSR accesses through
- * msr.c by wrapping kvm_x86_ops' get_msr and set_msr.
+ * msr.c by wrapping kvm_x86_ops' set_msr and get_msr (get_msr from 5.4:
+ * before, guest reads bypass the table and msr.c hooks
+ * kvm_get_msr_common() instead; see apfint_compat.h).
  *
  * Every MSR exit takes this path, so it is kept to one extra indirect
  * call: an ftrace redirection of kvm_{get,set}_msr_common() cost each of
@@ -17,8 +19,12 @@
 
 #include "apfint_host.h"
 
-apfint_msr_fn apfint_vendor_get_msr;
-apfint_msr_fn apfint_vendor_set_msr;
+/*
+ * What msr.c's accessors fall back to: the vendor's set_msr and get_msr
+ * (before 5.4, kvm_get_msr_common() past its ftrace call site).
+ */
+apfint_msr_fn apfint_orig_set_msr;
+apfint_msr_fn apfint_orig_get_msr;
 
 static struct kvm_x86_ops *apfint_vendor_table;	/* kvm's before us */
 static struct kvm_x86_ops *apfint_table;	/* what kvm calls through */
@@ -66,16 +72,18 @@ int apfint_msr_ops_install(void)
 		return err;
 	}
 	apfint_vendor_table = live;
-	apfint_vendor_get_msr = live->get_msr;
-	apfint_vendor_set_msr = live->set_msr;
+	apfint_orig_set_msr = live->set_msr;
+	if (APFINT_WRAP_GET_MSR)
+		apfint_orig_get_msr = live->get_msr;
 	if (APFINT_X86_OPS_IN_KVM) {
 		apfint_table = live;
 	} else {
 		apfint_table_copy = *live;
 		apfint_table = &apfint_table_copy;
 	}
-	WRITE_ONCE(apfint_table->get_msr, apfint_get_msr);
 	WRITE_ONCE(apfint_table->set_msr, apfint_set_msr);
+	if (APFINT_WRAP_GET_MSR)
+		WRITE_ONCE(apfint_table->get_msr, apfint_get_msr);
 	apfint_kvm_x86_ops_use(apfint_table);
 	return 0;
 }
@@ -93,8 +101,9 @@ void apfint_msr_ops_remove(void)
 		/* not ours any more: leave it, we cannot know what is */
 		pr_err("kvm_x86_ops changed under us; not restoring it\n");
 	} else {
-		WRITE_ONCE(apfint_table->get_msr, apfint_vendor_get_msr);
-		WRITE_ONCE(apfint_table->set_msr, apfint_vendor_set_msr);
+		WRITE_ONCE(apfint_table->set_msr, apfint_orig_set_msr);
+		if (APFINT_WRAP_GET_MSR)
+			WRITE_ONCE(apfint_table->get_msr, apfint_orig_get_msr);
 		apfint_kvm_x86_ops_use(apfint_vendor_table);
 	}
 	/* a caller may have read our pointer and not yet entered: wait */
@@ -110,5 +119,5 @@ bool apfint_msr_ops_active(void)
 	struct kvm_x86_ops *live = apfint_kvm_x86_ops();
 
 	return live && live->set_msr == apfint_set_msr &&
-	       live->get_msr == apfint_get_msr;
+	       (!APFINT_WRAP_GET_MSR || live->get_msr == apfint_get_msr);
 }

@@ -74,6 +74,18 @@
  * so a copy of the table goes in its place; from 5.7 (commit afaf0b2f9b80)
  * kvm.ko holds its own writable copy, whose members are replaced.
  */
+/*
+ * Guest RDMSR exits reach kvm_x86_ops->get_msr from 5.4 on (through
+ * kvm_emulate_rdmsr()); 4.14 and 4.19 svm/vmx call their own get_msr
+ * directly, so there reads are caught in kvm_get_msr_common() with ftrace.
+ * (Writes go through kvm_set_msr() everywhere.)
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 4, 0)
+#define APFINT_WRAP_GET_MSR		1
+#else
+#define APFINT_WRAP_GET_MSR		0
+#endif
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 7, 0)
 #define APFINT_X86_OPS_IN_KVM		1
 #define apfint_kvm_x86_ops()		(&kvm_x86_ops)
