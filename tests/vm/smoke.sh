@@ -23,9 +23,9 @@ for m in apfint_host apfint_guest; do
 	[ $m = apfint_host ] || continue
 	vref1=$(cat $vendor)
 	if [ "$vref1" = $((vref0 + 1)) ] && ! rmmod kvm_amd 2>/tmp/rmmod.err; then
-		echo "RESULT apfint_host-holds-vendor ok (kvm_amd refcnt $vref0 -> $vref1; $(tr '\n' ' ' </tmp/rmmod.err))"
+		echo "RESULT apfint_host-holds-vendor ok kvm_amd refcnt $vref0 -> $vref1; $(tr '\n' ' ' </tmp/rmmod.err)"
 	else
-		echo "RESULT apfint_host-holds-vendor fail (kvm_amd refcnt $vref0 -> $vref1, loaded: $(grep -c '^kvm_amd ' /proc/modules))"
+		echo "RESULT apfint_host-holds-vendor fail kvm_amd refcnt $vref0 -> $vref1, loaded: $(grep -c '^kvm_amd ' /proc/modules)"
 	fi
 done
 if [ "$APFINT_LEVEL" = 1 ]; then
@@ -42,7 +42,7 @@ for m in apfint_host apfint_guest; do
 		echo "RESULT $m-unload ok"
 		[ $m = apfint_host ] || continue
 		vref2=$(cat $vendor)
-		echo "RESULT apfint_host-vendor-released $([ "$vref2" = "$vref0" ] && echo ok || echo fail) (kvm_amd refcnt $vref2, $vref0 before the load)"
+		echo "RESULT apfint_host-vendor-released $([ "$vref2" = "$vref0" ] && echo ok || echo fail) kvm_amd refcnt $vref2, $vref0 before the load"
 	else
 		echo "RESULT $m-unload fail"
 	fi
