@@ -29,13 +29,24 @@ for t in "$P"/apf_*_test; do
 		*) continue ;;
 		esac
 	fi
-	i=0
+	i=0 retried=
 	while [ $i -lt "${PROBE_REPEAT:-1}" ]; do
 		i=$((i + 1))
 		echo "PROBE start $name"
-		"$t" 2>&1
+		"$t" >/tmp/probe.out 2>&1
 		rc=$?
+		cat /tmp/probe.out
 		echo "PROBE end $name rc=$rc"
+		# Every page-ready taken and the vCPU still halted: under the
+		# emulator's nested SVM an interrupt can land between sti and
+		# hlt (tests/probe/README.md).  Once per scenario, run it again.
+		if [ $rc != 0 ] && [ -z "$retried" ] &&
+		   grep -q ', 0 tokens without one; halted;' /tmp/probe.out; then
+			echo "PROBE retry $name: every page-ready taken, vCPU left halted"
+			retried=1
+			i=$((i - 1))
+			continue
+		fi
 		[ $rc = 0 ] || break
 	done
 	[ "${PROBE_REPEAT:-1}" = 1 ] || echo "PROBE repeat $name runs=$i rc=$rc"

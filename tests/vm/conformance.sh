@@ -140,6 +140,7 @@ for s in $scenarios; do
 	   console_from "PROBE start apf_${s}_test" ;;
 	esac
 done
+tr -d '\r' <"$log" | grep -a '^PROBE retry ' | sed 's/^/# /'
 grep -a '^LAT \|^METRIC ' "$log" | sed 's/^/# /'
 # Where a faulting thread was when its async work never completed.
 grep -a '^# \(note: \)\?page [0-9]*: ' "$log" | sed 's/^#/#  /'

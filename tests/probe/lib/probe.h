@@ -93,7 +93,6 @@ void vcpu_set_msr(struct vcpu *v, uint32_t msr, uint64_t val);
 int vcpu_get_mp_state(struct vcpu *v);
 void vcpu_set_mp_state(struct vcpu *v, int state);
 /* guest TSC minus host TSC */
-int64_t vcpu_tsc_offset(struct vcpu *v);
 int vcpu_run_loop(struct vcpu *v);
 void vcpu_start(struct vcpu *v);	/* run loop in a thread */
 int vcpu_join(struct vcpu *v);

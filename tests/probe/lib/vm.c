@@ -361,25 +361,6 @@ void vcpu_set_mp_state(struct vcpu *v, int state)
 	TEST_ASSERT(!ioctl(v->fd, KVM_SET_MP_STATE, &s), "KVM_SET_MP_STATE");
 }
 
-int64_t vcpu_tsc_offset(struct vcpu *v)
-{
-	int64_t best = 0;
-	uint64_t bestw = ~0ULL;
-	int i;
-
-	/* bracket a host-initiated read of IA32_TSC; keep the tightest */
-	for (i = 0; i < 8; i++) {
-		uint64_t t0 = rdtsc_h(), g = vcpu_get_msr(v, 0x10);
-		uint64_t t1 = rdtsc_h();
-
-		if (t1 - t0 < bestw) {
-			bestw = t1 - t0;
-			best = (int64_t)(g - (t0 + (t1 - t0) / 2));
-		}
-	}
-	return best;
-}
-
 static int vfail(struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static int vfail(struct vcpu *v, const char *fmt, ...)
@@ -555,10 +536,10 @@ int vcpu_join(struct vcpu *v)
 
 /*
  * The watchdog's report on a vCPU it stopped: besides the counts, whether
- * the vCPU sat halted or runnable, and how long before the stop its last
- * event came (a late page-ready and a vCPU that never woke look alike in
- * the counts alone), how many of its tokens had no page-ready, and how
- * many uffd faults were still unresolved.
+ * the vCPU sat halted or runnable, when its last event came (ms after its
+ * first: a late page-ready and a vCPU that never woke look alike in the
+ * counts alone), how many of its tokens had no page-ready, and how many
+ * uffd faults were still unresolved.
  */
 static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
 {
@@ -569,14 +550,11 @@ static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
 	unsigned int p, open = 0, missing = 0;
 	uint32_t i;
 
-	if (n && vm->tsc_khz) {
-		struct gevent *e = &g->ev[n - 1];
-		uint64_t now = rdtsc_h() + vcpu_tsc_offset(v);
-
-		snprintf(last, sizeof(last), "%s %.1f ms before the stop",
-			 ev_name(e->type),
-			 (double)(now - e->tsc) / vm->tsc_khz);
-	}
+	if (n && vm->tsc_khz)
+		snprintf(last, sizeof(last), "%s at %.1f ms",
+			 ev_name(g->ev[n - 1].type),
+			 (double)(g->ev[n - 1].tsc - g->ev[0].tsc) /
+			 vm->tsc_khz);
 	for (i = 0; i < n; i++)
 		missing += g->ev[i].type == GEV_NP &&
 			   !ev_ready_count(v, g->ev[i].token, 0);
