@@ -45,6 +45,12 @@ smoke() {
 	fi
 	# A boot prints all along: a minute and a half of silence is a frozen
 	# emulation (old L2s freeze in early boot now and then), boot again.
+	# With the guest module the L1 is stock 6.1, and its soft lockup is
+	# no verdict on apfint_guest either (both CPUs in __apic_accept_irq
+	# at L2 boot, before the module loaded: make check, 2026-11-27).
+	local retry="stall l2-early-end l1-int3"
+	[ "$side" = guest ] && retry="$retry l1-lockup"
+	APFINT_RETRY=$retry \
 	APFINT_STALL_SECS=${APFINT_STALL_SECS:-90} \
 	APFINT_RETRIES=${APFINT_RETRIES:-2} \
 	"$APFINT_TOP/tests/harness/vm" "$@" \
