@@ -35,9 +35,13 @@ fi
 EOF
 
 # case NAME GUEST PAYLOAD L2_CPU L2_APPEND EXPECTED-TEXT
+# L1 is stock 6.1: its soft lockups (both CPUs at __apic_accept_irq while
+# L2 boots, make check on 2026-11-27) are no verdict; boot again.
 case_run() {
 	local c=$1 g=$2 pay=$3 cpu=$4 app=$5 want=$6 out=$work/$1.out line
 	printf 'L2_CPU=%s\nexport L2_CPU\nrun_l2\n' "$cpu" >"$work/l1-$c.sh"
+	APFINT_RETRY="stall l2-early-end l1-int3 l1-lockup" \
+	APFINT_RETRIES=${APFINT_RETRIES:-2} \
 	"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$g" \
 		--l1 "$work/l1-$c.sh" --l2 "$work/l2.sh" --l2-payload "$pay" \
 		${app:+--l2-append "$app"} --timeout 600 \
