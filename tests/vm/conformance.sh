@@ -138,7 +138,7 @@ fi
 todo=$(unfinished | tr '\n' ',' | sed 's/,$//')
 if [ $rc != 0 ] && [ -n "$todo" ] &&
    [ "$todo" != "$(echo $scenarios | sed 's/\([^ ]*\)/apf_\1_test/g; s/ /,/g')" ]; then
-	echo "# conformance/$host: boots froze (exit $rc); resuming with $todo"
+	echo "# conformance/$host: the boots ended early (exit $rc); resuming with $todo"
 	sed -i '/^PROBE_ONLY=/d' "$pay/probe/env"
 	echo "PROBE_ONLY=$todo" >>"$pay/probe/env"
 	run_l1 "$log".resume $limit
