@@ -19,8 +19,6 @@
 #include "apfint_abi.h"
 #include "apfint_guest.h"
 
-#if !APFINT_GUEST_IS_NATIVE && HAVE_PI_WAKEUP_HANDLER
-
 DEFINE_PER_CPU(struct apfint_cpu, apfint_cpu);
 
 /*
@@ -140,4 +138,3 @@ void apfint_irq_handler(void)
 		wrmsrl(MSR_KVM_ASYNC_PF_ACK, APFINT_ACK_BIT);
 }
 
-#endif /* !APFINT_GUEST_IS_NATIVE && HAVE_PI_WAKEUP_HANDLER */

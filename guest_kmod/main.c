@@ -14,38 +14,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-
-#include "apfint_compat.h"
-#include "apfint_abi.h"
-
-#if APFINT_GUEST_IS_NATIVE
-
-static int __init apfint_guest_init(void)
-{
-	pr_info("version %s\n", APFINT_VERSION);
-	pr_err("this guest kernel takes 'page ready' as an interrupt itself (v5.9+); apfint_guest is not needed\n");
-	return -EEXIST;
-}
-
-static void __exit apfint_guest_exit(void)
-{
-}
-
-#elif !HAVE_PI_WAKEUP_HANDLER
-
-static int __init apfint_guest_init(void)
-{
-	pr_info("version %s\n", APFINT_VERSION);
-	pr_err("this kernel has no POSTED_INTR_WAKEUP_VECTOR to borrow (built without CONFIG_HAVE_KVM)\n");
-	return -EOPNOTSUPP;
-}
-
-static void __exit apfint_guest_exit(void)
-{
-}
-
-#else /* an old guest kernel apfint_guest can extend */
-
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
@@ -62,6 +30,8 @@ static void __exit apfint_guest_exit(void)
 #include <asm/msr.h>
 #include <asm/processor.h>
 
+#include "apfint_compat.h"
+#include "apfint_abi.h"
 #include "apfint_guest.h"
 
 /*
@@ -575,8 +545,6 @@ static void __exit apfint_guest_exit(void)
 	unregister_module_notifier(&apfint_module_nb);
 	pr_info("unloaded; every CPU back in the kernel's async PF mode\n");
 }
-
-#endif /* an old guest kernel */
 
 module_init(apfint_guest_init);
 module_exit(apfint_guest_exit);

@@ -16,7 +16,6 @@
 #include "apfint_compat.h"
 #include "apfint_abi.h"
 
-#if !APFINT_HOST_IS_NATIVE
 #include "apfint_host.h"
 
 #define APFINT_MAX_HOOKS	16
@@ -150,7 +149,6 @@ static void apfint_host_stop(void)
 	apfint_vcpu_free_all();
 	rcu_barrier();	/* kfree_rcu() callbacks run our module's rcu heads */
 }
-#endif /* !APFINT_HOST_IS_NATIVE */
 
 static bool unverified;
 module_param(unverified, bool, 0444);
@@ -159,28 +157,21 @@ MODULE_PARM_DESC(unverified, "load on a kernel apfint_host has not been verified
 static int __init apfint_host_init(void)
 {
 	pr_info("version %s\n", APFINT_VERSION);
-#if APFINT_HOST_IS_NATIVE
-	pr_err("this kernel's KVM already has KVM_CAP_ASYNC_PF_INT (Linux 5.8+); apfint_host is not needed, not loading\n");
-	return -EEXIST;
-#else
 	if (!APFINT_HOST_VERIFIED) {
 		if (!unverified) {
 			pr_err("not verified on kvm of Linux %s (verified: 4.14, 4.19, 5.4, 5.7); not loading. unverified=1 loads it anyway, for porting\n",
 			       init_utsname()->release);
-			return -EOPNOTSUPP;
+			return -ENODEV;
 		}
 		pr_warn("loading on unverified Linux %s as asked (unverified=1)\n",
 			init_utsname()->release);
 	}
 	return apfint_host_start();
-#endif
 }
 
 static void __exit apfint_host_exit(void)
 {
-#if !APFINT_HOST_IS_NATIVE
 	apfint_host_stop();
-#endif
 	pr_info("unloaded\n");
 }
 

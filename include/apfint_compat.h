@@ -13,26 +13,10 @@
 #include <asm/kvm_para.h>	/* uapi: KVM_FEATURE_*, KVM_ASYNC_PF_* */
 
 /*
- * v5.8 (commit 2635b5c4a0e4 "KVM: x86: interrupt based APF 'page ready'
- * event delivery"): the host implements the ABI itself.  Enterprise kernels
- * backport it, so test the uapi constant, not the version.
+ * Whether the kernel has the feature itself is decided once, at build
+ * time, by include/compat/kbuild.mk: such kernels never compile the files
+ * that include this header.
  */
-#ifdef KVM_CAP_ASYNC_PF_INT
-#define APFINT_HOST_IS_NATIVE		1
-#else
-#define APFINT_HOST_IS_NATIVE		0
-#endif
-
-/*
- * v5.9 (commit b1d405751cd5 "KVM: x86: Switch KVM guest to using interrupts
- * for page ready APF delivery"): the guest kernel takes 'page ready' as an
- * interrupt itself.  No uapi symbol marks it, so the version decides.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 9, 0)
-#define APFINT_GUEST_IS_NATIVE		1
-#else
-#define APFINT_GUEST_IS_NATIVE		0
-#endif
 
 /* ---- host module (apfint_host) blocks below ---- */
 
@@ -167,20 +151,10 @@
  * kvm_set_posted_intr_wakeup_handler() an export, both under
  * CONFIG_HAVE_KVM, which every x86 kernel selects.  apfint_guest borrows
  * this system vector: a KVM guest leaves it unused unless kvm_intel loads.
- * Checked in 5.4 (arch/x86/kernel/{idt,irq}.c); 4.14, 4.19 and 5.8 to be
- * checked by their sessions.
+ * Kbuild builds the real apfint_guest only with CONFIG_HAVE_KVM.
  */
-#if !APFINT_GUEST_IS_NATIVE
 #include <asm/irq_vectors.h>
-#if defined(CONFIG_HAVE_KVM) && defined(POSTED_INTR_WAKEUP_VECTOR)
-#define HAVE_PI_WAKEUP_HANDLER		1
 #define APFINT_GUEST_VECTOR		POSTED_INTR_WAKEUP_VECTOR
-#else
-#define HAVE_PI_WAKEUP_HANDLER		0
-#endif
-#else
-#define HAVE_PI_WAKEUP_HANDLER		0
-#endif
 
 /*
  * v5.7 ("kallsyms: unexport kallsyms_lookup_name() and
@@ -197,7 +171,6 @@
  * v4.16 ("seq_file: introduce DEFINE_SHOW_ATTRIBUTE()
  * helper macro"): older kernels spell out the debugfs fops themselves.
  */
-#if !APFINT_GUEST_IS_NATIVE
 #include <linux/fs.h>
 #include <linux/seq_file.h>
 #ifndef DEFINE_SHOW_ATTRIBUTE
@@ -214,17 +187,14 @@ static const struct file_operations __name ## _fops = {			\
 	.release	= single_release,				\
 }
 #endif
-#endif
 
 /*
  * v4.15 ("locking/lockdep: Add IRQs disabled/enabled assertion APIs:
  * lockdep_assert_irqs_enabled()/disabled()"): 4.14 lacks the assertion.
  */
-#if !APFINT_GUEST_IS_NATIVE
 #include <linux/lockdep.h>
 #ifndef lockdep_assert_irqs_disabled
 #define lockdep_assert_irqs_disabled()	WARN_ON_ONCE(!irqs_disabled())
-#endif
 #endif
 
 /*

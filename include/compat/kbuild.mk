@@ -1,6 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
-# Compiler flags both modules need on old trees (included by each Kbuild).
+# Included by both modules' Kbuild files: the build-time facts about the
+# target kernel, each decided here once, and the flags old trees need.
 ccflags-y += -I$(src)/../include -DAPFINT_VERSION=\"$(APFINT_VERSION)\"
+
+# Does the kernel have the feature itself?  The headers decide, never the
+# version: enterprise kernels backport it under old version numbers.
+#  host:  the uapi KVM_CAP_ASYNC_PF_INT (v5.8, commit 2635b5c4a0e4);
+#  guest: sysvec_kvm_asyncpf_interrupt, the handler v5.9's guest switch
+#         declares (commit b1d405751cd5).
+# Such a kernel, or one older than the oldest the code compiles for, gets
+# the module built from refuse.c alone: it loads nowhere and says why.
+# Building something (rather than excluding the kernel from DKMS) keeps
+# `dkms autoinstall` at exit 0, which a kernel package's postinst needs.
+apfint_has = $(shell grep -qs '$(1)' $(srctree)/$(2) && echo 1 || echo 0)
+APFINT_HOST_NATIVE := $(call apfint_has,KVM_CAP_ASYNC_PF_INT,include/uapi/linux/kvm.h)
+APFINT_GUEST_NATIVE := $(call apfint_has,sysvec_kvm_asyncpf_interrupt,arch/x86/include/asm/idtentry.h)
+APFINT_TOO_OLD := $(shell [ $$(($(VERSION) * 256 + $(PATCHLEVEL))) -lt $$((4 * 256 + 14)) ] && echo 1 || echo 0)
+ccflags-y += -DAPFINT_HOST_NATIVE=$(APFINT_HOST_NATIVE) \
+	-DAPFINT_GUEST_NATIVE=$(APFINT_GUEST_NATIVE) \
+	-DAPFINT_TOO_OLD=$(APFINT_TOO_OLD)
 
 # Before v4.19 there is no <linux/bits.h> (the pure-logic files include it
 # so that the unit tests compile the same files): supply one.
