@@ -21,6 +21,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 HOST=debian-6.1 GUEST=debian-6.1 "$here/integration.sh"
 "$here/conformance.sh"
 
+# native_refuse: on a native kernel (Debian 6.1 as L1) both modules as
+# built for it refuse to load, with ENODEV and a reason.
+native_refuse() {
+	local name=vm/debian-6.1/native-refuse work=$APFINT_OUT/vm/debian-6.1/native-refuse
+	rm -rf "$work"
+	mkdir -p "$work/payload"
+	if ! build_modules debian-6.1 "$work/mod"; then
+		echo "not ok - $name/build"
+		tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
+		return
+	fi
+	cp "$work"/mod/{host,guest}_kmod/apfint_*.ko "$work/payload/"
+	APFINT_RETRY="stall l1-int3 l1-lockup" APFINT_RETRIES=${APFINT_RETRIES:-2} \
+	"$APFINT_TOP/tests/harness/vm" --host debian-6.1 --payload "$work/payload" \
+		--l1 "$APFINT_TOP/tests/vm/native-refuse.sh" --timeout 300 \
+		--log "$work/console.log" >"$work/out"
+	report_harness "$name" $? "$work/out"
+}
+native_refuse
+
 # smoke SIDE K: K as L1 with apfint_host (SIDE host, L2 Debian 6.1) or as
 # L2 with apfint_guest (SIDE guest, L1 Debian 6.1): it boots, and the
 # module loads and unloads.  Sets SMOKE_REFUSED to the module's refusal
