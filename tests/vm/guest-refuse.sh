@@ -54,4 +54,4 @@ case_run() {
 }
 case_run no-int-feature "$GUEST" "$work/l2" "host,-kvm-asyncpf-int" "" "bit 14"
 case_run no-kvmapf "$GUEST" "$work/l2" host "no-kvmapf" "no-kvmapf"
-case_run native-guest debian-6.1 "$work/l2-native" host "" "(v5.9+)"
+case_run native-guest debian-6.1 "$work/l2-native" host "" "takes 'page ready' as an interrupt itself"
