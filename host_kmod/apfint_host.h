@@ -91,7 +91,8 @@ struct apfint_vcpu_stats {
 	u64 deferred_vector;	/* a ready page waited: no usable vector */
 	u64 deferred_ack;	/* a ready page waited: previous not ACKed */
 	u64 halted_skipped;	/* ready after a halt, no interrupt needed */
-	u64 acks;
+	u64 acks;		/* ACKs of an injected page-ready */
+	u64 spare_acks;		/* ACKs with nothing pending (rescan only) */
 	atomic64_t kicks;
 	u64 tokens_fixed;
 	u64 nopaging_halts;
@@ -152,6 +153,7 @@ struct apfint_global_stats {
 	atomic64_t delivered;
 	atomic64_t deferred;
 	atomic64_t acks;
+	atomic64_t spare_acks;
 	atomic64_t kicks;
 	atomic64_t legacy;
 	atomic64_t wake_all;

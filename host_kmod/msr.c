@@ -123,10 +123,20 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 	if (!(data & APFINT_ACK_BIT))
 		return 0;
 	av = apfint_vcpu_find(vcpu);
-	if (!av || !apfint_ack(&av->apf))
+	if (!av)
 		return 0;
-	av->stats.acks++;
-	apfint_count(acks);
+	switch (apfint_ack(&av->apf)) {
+	case APFINT_ACK_PAIRED:
+		av->stats.acks++;
+		apfint_count(acks);
+		break;
+	case APFINT_ACK_SPARE:
+		av->stats.spare_acks++;
+		apfint_count(spare_acks);
+		break;
+	default:
+		return 0;
+	}
 	/*
 	 * Pairs with the smp_mb() in the work item's kick: either it sees
 	 * the pending mark gone and kicks, or this rescan sees its

@@ -143,14 +143,21 @@ bool apfint_mark_pending(struct apfint_apf *apf)
 /*
  * MSR_KVM_ASYNC_PF_ACK bit 0.  ARMED -> ARMED is legal: upstream clears a
  * flag that may already be clear, and a guest may ACK to force a rescan.
- * Returns false in IDLE, where there is nothing to acknowledge.
+ * Such a spare ACK acknowledges no interrupt, so it is told apart from the
+ * one that clears the pending mark: counting both as one breaks the
+ * invariant "every injection is ACKed exactly once".
  */
-bool apfint_ack(struct apfint_apf *apf)
+enum apfint_ack_result apfint_ack(struct apfint_apf *apf)
 {
-	if (apf->mode == APFINT_IDLE)
-		return false;
-	apf->mode = APFINT_ARMED;
-	return true;
+	switch (apf->mode) {
+	case APFINT_PENDING:
+		apf->mode = APFINT_ARMED;
+		return APFINT_ACK_PAIRED;
+	case APFINT_ARMED:
+		return APFINT_ACK_SPARE;
+	default:
+		return APFINT_ACK_IGNORED;
+	}
 }
 
 void apfint_note_halted(struct apfint_apf *apf, u32 token)

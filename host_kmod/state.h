@@ -65,7 +65,17 @@ bool apfint_disarm(struct apfint_apf *apf);
 bool apfint_can_dequeue(const struct apfint_apf *apf, bool lapic_enabled,
 			u32 slot);
 bool apfint_mark_pending(struct apfint_apf *apf);
-bool apfint_ack(struct apfint_apf *apf);
+
+/*
+ * What an ACK did.  Only a PAIRED ACK acknowledges an injected page-ready;
+ * a SPARE one (nothing pending) is legal and only forces a rescan.
+ */
+enum apfint_ack_result {
+	APFINT_ACK_IGNORED,	/* IDLE: nothing to acknowledge, no rescan */
+	APFINT_ACK_SPARE,	/* ARMED: nothing pending, rescan */
+	APFINT_ACK_PAIRED,	/* PENDING -> ARMED, rescan */
+};
+enum apfint_ack_result apfint_ack(struct apfint_apf *apf);
 
 void apfint_note_halted(struct apfint_apf *apf, u32 token);
 bool apfint_take_halted(struct apfint_apf *apf, u32 token);

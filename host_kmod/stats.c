@@ -46,6 +46,7 @@ static const struct {
 	{ "irqs_injected", &apfint_stats.delivered },
 	APFINT_COUNTER(deferred),
 	APFINT_COUNTER(acks),
+	APFINT_COUNTER(spare_acks),
 	APFINT_COUNTER(kicks),
 	APFINT_COUNTER(legacy),
 	APFINT_COUNTER(wake_all),

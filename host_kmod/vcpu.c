@@ -181,12 +181,12 @@ int apfint_vcpus_show(struct seq_file *m, void *unused)
 	struct apfint_vcpu *av;
 	int bkt;
 
-	seq_puts(m, "pid vcpu mode vector delivered deferred_slot deferred_lapic deferred_vector deferred_ack halted_skipped acks kicks tokens_fixed nopaging_halts queue_kept\n");
+	seq_puts(m, "pid vcpu mode vector delivered deferred_slot deferred_lapic deferred_vector deferred_ack halted_skipped acks kicks tokens_fixed nopaging_halts queue_kept spare_acks\n");
 	spin_lock(&apfint_vcpus_lock);
 	hash_for_each(apfint_vcpus, bkt, av, node) {
 		const struct apfint_vcpu_stats *s = &av->stats;
 
-		seq_printf(m, "%d %d %s %u %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu\n",
+		seq_printf(m, "%d %d %s %u %llu %llu %llu %llu %llu %llu %llu %lld %llu %llu %llu %llu\n",
 			   av->vm_pid, av->vcpu_id,
 			   apfint_mode_names[READ_ONCE(av->apf.mode)],
 			   apfint_vector(&av->apf), s->delivered,
@@ -194,7 +194,8 @@ int apfint_vcpus_show(struct seq_file *m, void *unused)
 			   s->deferred_vector, s->deferred_ack,
 			   s->halted_skipped, s->acks,
 			   (long long)atomic64_read(&s->kicks),
-			   s->tokens_fixed, s->nopaging_halts, s->queue_kept);
+			   s->tokens_fixed, s->nopaging_halts, s->queue_kept,
+			   s->spare_acks);
 	}
 	spin_unlock(&apfint_vcpus_lock);
 	return 0;

@@ -38,7 +38,7 @@ static void test_state_machine(void)
 	apfint_apf_init(&apf);
 	UNIT_CHECK(!apfint_armed(&apf), "init: IDLE");
 	UNIT_CHECK(!apfint_mark_pending(&apf), "IDLE -> PENDING is illegal");
-	UNIT_CHECK(!apfint_ack(&apf), "ACK in IDLE is reported");
+	UNIT_EQ(apfint_ack(&apf), APFINT_ACK_IGNORED, "ACK in IDLE is ignored");
 	UNIT_CHECK(apfint_arm(&apf, 0x1009), "first arm asks for a module reference");
 	UNIT_EQ(apf.mode, APFINT_ARMED, "armed");
 	UNIT_CHECK(!apfint_arm(&apf, 0x2009), "re-arm takes no second reference");
@@ -47,9 +47,11 @@ static void test_state_machine(void)
 	UNIT_CHECK(!apfint_arm(&apf, 0x2009), "re-arm while pending");
 	UNIT_EQ(apf.mode, APFINT_ARMED, "re-arm drops a pending mark the new area never saw");
 	UNIT_CHECK(apfint_mark_pending(&apf), "ARMED -> PENDING again");
-	UNIT_CHECK(apfint_ack(&apf), "ACK: PENDING -> ARMED");
+	UNIT_EQ(apfint_ack(&apf), APFINT_ACK_PAIRED, "ACK: PENDING -> ARMED acknowledges the injection");
 	UNIT_EQ(apf.mode, APFINT_ARMED, "ACK cleared pending");
-	UNIT_CHECK(apfint_ack(&apf), "ACK without pending is harmless");
+	/* A second ACK (a guest forcing a rescan) acknowledges nothing. */
+	UNIT_EQ(apfint_ack(&apf), APFINT_ACK_SPARE, "ACK without pending is spare, not a second acknowledgement");
+	UNIT_EQ(apf.mode, APFINT_ARMED, "spare ACK stays armed");
 	apf.int_msr = 0xf3;
 	UNIT_CHECK(apfint_disarm(&apf), "disarm drops the module reference");
 	UNIT_CHECK(!apfint_disarm(&apf), "second disarm drops nothing");

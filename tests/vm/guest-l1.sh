@@ -30,7 +30,7 @@ snapshot() {
 		line="$line $e=$(hist_total "$T/events/kvm/$e")"
 	done
 	# apfint_host's own counts at the same moment
-	for e in irqs_injected acks legacy; do
+	for e in irqs_injected acks spare_acks legacy; do
 		[ -r "$H/$e" ] && line="$line host_$e=$(cat "$H/$e")"
 	done
 	echo "METRIC l1 phase=$1 injected=$(hist_total "$T/events/kvm/kvm_apic_accept_irq")$line"
