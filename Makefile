@@ -27,7 +27,7 @@ MODULE_DIRS ?= host_kmod guest_kmod
 KTAG = $(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 
 .PHONY: all modules clean distclean check unit build-test vm integration conformance \
-	guest-vm guest-matrix hotplug-control lint demo bench dkms-test help print-version
+	guest-vm guest-matrix hotplug-control lint demo bench dkms-test package-test help print-version
 
 all: modules
 
@@ -52,7 +52,7 @@ distclean: clean
 
 # The test tiers: tests/run prints one line per test and the summary line.
 check:
-	@$(TOP)/tests/run unit build dkms vm bench
+	@$(TOP)/tests/run unit build dkms package vm bench
 
 unit:
 	@$(TOP)/tests/run unit
@@ -62,6 +62,10 @@ build-test:
 
 dkms-test:
 	@$(TOP)/tests/run dkms
+
+# make deb and make rpm, installed, upgraded and purged in a Debian 12 root
+package-test:
+	@$(TOP)/tests/run package
 
 vm:
 	@$(TOP)/tests/run vm
@@ -103,3 +107,58 @@ print-version:
 
 help:
 	@sed -n '3,9p' $(TOP)/Makefile
+
+# ---- Installing and packaging ----
+# What a package or an install carries: the module sources DKMS builds,
+# plus the status tool and the boot-time loading files.
+PKG_SOURCES := Makefile VERSION dkms.conf host_kmod guest_kmod include tools packaging
+PKG_VERSION := $(shell cat $(TOP)/VERSION)
+PKG_OUT := $(TOP)/build/pkg
+# Kbuild's outputs never go into a package.
+PKG_TAR_EXCLUDES := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+	--exclude='*.mod.c' --exclude='.*.cmd' --exclude=modules.order \
+	--exclude=Module.symvers --exclude=.tmp_versions --exclude=.gitignore
+SBINDIR ?= /usr/local/sbin
+
+.PHONY: install dkms-install dkms-uninstall deb rpm
+install: modules
+	@for d in $(MODULE_DIRS); do \
+		$(MAKE) -C $(KDIR) M=$(TOP)/$$d INSTALL_MOD_DIR=updates modules_install || exit; \
+	done
+	install -D -m 0755 $(TOP)/tools/apfint-status $(DESTDIR)$(SBINDIR)/apfint-status
+	depmod -a $(notdir $(patsubst %/build,%,$(abspath $(KDIR))))
+
+dkms-install:
+	rm -rf /usr/src/apfint-$(PKG_VERSION)
+	mkdir -p /usr/src/apfint-$(PKG_VERSION)
+	tar -C $(TOP) $(PKG_TAR_EXCLUDES) -cf - $(PKG_SOURCES) | \
+		tar -C /usr/src/apfint-$(PKG_VERSION) -xf -
+	dkms install -m apfint -v $(PKG_VERSION)
+	install -D -m 0755 $(TOP)/tools/apfint-status $(DESTDIR)$(SBINDIR)/apfint-status
+
+dkms-uninstall:
+	-dkms remove -m apfint -v $(PKG_VERSION) --all
+	rm -rf /usr/src/apfint-$(PKG_VERSION) $(DESTDIR)$(SBINDIR)/apfint-status
+
+# build/pkg/apfint-dkms_<version>_all.deb (and the native source package)
+deb:
+	@v=$$(dpkg-parsechangelog -l $(TOP)/debian/changelog -S Version); \
+	[ "$$v" = "$(PKG_VERSION)" ] || { \
+		echo "error: debian/changelog is at $$v, VERSION at $(PKG_VERSION)"; exit 2; }
+	rm -rf $(PKG_OUT)/deb && mkdir -p $(PKG_OUT)/deb/apfint-$(PKG_VERSION)
+	tar -C $(TOP) $(PKG_TAR_EXCLUDES) -cf - $(PKG_SOURCES) debian | \
+		tar -C $(PKG_OUT)/deb/apfint-$(PKG_VERSION) -xf -
+	cd $(PKG_OUT)/deb/apfint-$(PKG_VERSION) && dpkg-buildpackage -us -uc
+	@ls $(PKG_OUT)/deb/*.deb
+
+# build/pkg/rpm/RPMS/noarch/apfint-dkms-<version>-1.noarch.rpm
+rpm:
+	rm -rf $(PKG_OUT)/rpm && mkdir -p $(PKG_OUT)/rpm/SOURCES $(PKG_OUT)/rpm/src
+	mkdir -p $(PKG_OUT)/rpm/src/apfint-$(PKG_VERSION)
+	tar -C $(TOP) $(PKG_TAR_EXCLUDES) -cf - $(PKG_SOURCES) | \
+		tar -C $(PKG_OUT)/rpm/src/apfint-$(PKG_VERSION) -xf -
+	tar -C $(PKG_OUT)/rpm/src -czf $(PKG_OUT)/rpm/SOURCES/apfint-$(PKG_VERSION).tar.gz \
+		apfint-$(PKG_VERSION)
+	rpmbuild --define "_topdir $(PKG_OUT)/rpm" --define "pkgversion $(PKG_VERSION)" \
+		-ba $(TOP)/packaging/apfint-dkms.spec
+	@ls $(PKG_OUT)/rpm/RPMS/noarch/*.rpm
