@@ -127,7 +127,7 @@
 /*
  * The kvm.ko series apfint_host has been verified on end to end (the
  * conformance probe and the integration tier on 4.14.67, 4.19.72, 5.4.286
- * and 5.7.14; host_kmod/PORTING.md has the audit).  Its hooks lean on kvm's
+ * and 5.7.14; docs/PORTING.md has the audit).  Its hooks lean on kvm's
  * internals, which change between releases (5.7 renamed the vCPU teardown
  * path and unexported kallsyms_lookup_name).  Elsewhere the module refuses
  * to load unless asked with unverified=1, for whoever is porting it.
