@@ -116,13 +116,10 @@
  * it itself) to make vcpu_enter_guest() bail out and the loop rescan.
  * v4.18 ("KVM: Make vcpu->requests as 64 bit bitmap") doubled the room:
  * 4.14 allows arch requests 0-23 and uses up to 22; later kernels use up
- * to 25 (5.7) of 0-55.  (4.15-4.17 are unverified: check before adding.)
+ * to 25 (5.7) of 0-55.  include/compat/kbuild.mk picks the number (23,
+ * or 30 from 4.18) and refuses a kernel whose kvm defines it itself.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(4, 18, 0)
-#define APFINT_REQ_APF_READY		KVM_ARCH_REQ(23)
-#else
-#define APFINT_REQ_APF_READY		KVM_ARCH_REQ(30)
-#endif
+#define APFINT_REQ_APF_READY		KVM_ARCH_REQ(APFINT_REQ_NR)
 
 /*
  * The kvm.ko series apfint_host has been verified on end to end (the

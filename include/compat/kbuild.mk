@@ -16,9 +16,22 @@ apfint_has = $(shell grep -qs '$(1)' $(srctree)/$(2) && echo 1 || echo 0)
 APFINT_HOST_NATIVE := $(call apfint_has,KVM_CAP_ASYNC_PF_INT,include/uapi/linux/kvm.h)
 APFINT_GUEST_NATIVE := $(call apfint_has,sysvec_kvm_asyncpf_interrupt,arch/x86/include/asm/idtentry.h)
 APFINT_TOO_OLD := $(shell [ $$(($(VERSION) * 256 + $(PATCHLEVEL))) -lt $$((4 * 256 + 14)) ] && echo 1 || echo 0)
+
+# apfint_host's private vCPU request bit (APFINT_REQ_APF_READY in
+# apfint_compat.h): 23 before v4.18 (room for arch requests 0-23), 30
+# after.  It must be one the target's kvm does not define itself, from
+# its own header: a backport that took it would have kvm's request
+# consumed by apfint_host.  Such a kernel gets the refusal, with a reason.
+APFINT_REQ_NR := $(shell [ $$(($(VERSION) * 256 + $(PATCHLEVEL))) -lt $$((4 * 256 + 18)) ] && echo 23 || echo 30)
+apfint_req_sed := s/.*KVM_ARCH_REQ\(_FLAGS\)\{0,1\}( *\([0-9][0-9]*\).*/\2/p
+APFINT_KVM_REQS := $(shell sed -n '$(apfint_req_sed)' \
+	$(srctree)/arch/x86/include/asm/kvm_host.h 2>/dev/null)
+APFINT_REQ_TAKEN := $(if $(filter $(APFINT_REQ_NR),$(APFINT_KVM_REQS)),1,0)
+
 ccflags-y += -DAPFINT_HOST_NATIVE=$(APFINT_HOST_NATIVE) \
 	-DAPFINT_GUEST_NATIVE=$(APFINT_GUEST_NATIVE) \
-	-DAPFINT_TOO_OLD=$(APFINT_TOO_OLD)
+	-DAPFINT_TOO_OLD=$(APFINT_TOO_OLD) \
+	-DAPFINT_REQ_NR=$(APFINT_REQ_NR) -DAPFINT_REQ_TAKEN=$(APFINT_REQ_TAKEN)
 
 # Before v4.19 there is no <linux/bits.h> (the pure-logic files include it
 # so that the unit tests compile the same files): supply one.

@@ -28,3 +28,30 @@ for k in debian-6.1 $(cached_kernels); do
 		fi
 	done
 done
+
+# What include/compat/kbuild.mk decides for imagined trees (header
+# fragments in tests/build-facts/): NAME VERSION PATCHLEVEL WANT.
+facts() {
+	make -s -f - all <<MK 2>/dev/null
+src := $APFINT_TOP/host_kmod
+srctree := $APFINT_TOP/tests/build-facts/$1
+VERSION := $2
+PATCHLEVEL := $3
+cc-disable-warning =
+include $APFINT_TOP/include/compat/kbuild.mk
+all: ; @echo native=\$(APFINT_HOST_NATIVE) req=\$(APFINT_REQ_NR) taken=\$(APFINT_REQ_TAKEN)
+MK
+}
+while read -r name ver patch want; do
+	got=$(facts "$name" "$ver" "$patch")
+	if [ "$got" = "$want" ]; then
+		echo "ok - build/kbuild-facts/$name-$ver.$patch ($got)"
+	else
+		echo "not ok - build/kbuild-facts/$name-$ver.$patch (got '$got', want '$want')"
+	fi
+done <<'CASES'
+req-free 5 4 native=0 req=30 taken=0
+req-taken 5 4 native=0 req=30 taken=1
+req-free 4 14 native=0 req=23 taken=0
+native 5 4 native=1 req=30 taken=0
+CASES

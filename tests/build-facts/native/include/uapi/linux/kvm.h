@@ -1,0 +1,1 @@
+#define KVM_CAP_ASYNC_PF_INT 183
