@@ -27,11 +27,11 @@ DEFINE_PER_CPU(struct apfint_cpu, apfint_cpu);
  */
 static u32 *apfint_token_slot(u64 en)
 {
-	phys_addr_t gpa = apfint_en_area_gpa(en);
+	phys_addr_t gpa = apfint_en_token_gpa(en);
 
 	if (!pfn_valid(PHYS_PFN(gpa)))
 		return NULL;
-	return (u32 *)((u8 *)phys_to_virt(gpa) + APFINT_AREA_TOKEN_OFFSET);
+	return phys_to_virt(gpa);
 }
 
 /* Switch this CPU to interrupt delivery.  0 also when EN is off here. */
@@ -41,6 +41,7 @@ int apfint_cpu_enable(void)
 	u64 en, kernel_en, int_en;
 	u32 *slot;
 
+	BUILD_BUG_ON(!apfint_vector_ok(APFINT_GUEST_VECTOR));
 	lockdep_assert_irqs_disabled();
 	if (c->active)
 		return 0;

@@ -33,7 +33,6 @@ const char *apfint_missing_str(enum apfint_missing why);
  */
 bool apfint_en_kernel_value(u64 en, u64 *kernel_en);
 bool apfint_en_with_int(u64 kernel_en, u64 *int_en);
-u64 apfint_en_area_gpa(u64 en);
 
 /*
  * On the way back to the kernel's mode: which EN to write, given what EN
@@ -42,10 +41,6 @@ u64 apfint_en_area_gpa(u64 en);
  * already rewrote EN itself (then bit 3 is gone and nothing is to be done).
  */
 bool apfint_en_restore(u64 cur, u64 kernel_en, u64 *out);
-
-/* Vectors 0-31 are exceptions: a host would inject one that is never serviced. */
-bool apfint_vector_ok(unsigned int vector);
-u64 apfint_int_msr_value(u8 vector);
 
 /* The per-CPU counters debugfs shows.  Only the owning CPU writes them. */
 struct apfint_cpu_stats {

@@ -88,17 +88,6 @@ static void test_en(void)
 		"and keeps everything else");
 }
 
-static void test_vector(void)
-{
-	UNIT_CHECK(!apfint_vector_ok(0), "vector 0 rejected");
-	UNIT_CHECK(!apfint_vector_ok(31), "exception vectors rejected");
-	UNIT_CHECK(apfint_vector_ok(32), "first external vector accepted");
-	UNIT_CHECK(apfint_vector_ok(0xf1), "POSTED_INTR_WAKEUP_VECTOR accepted");
-	UNIT_CHECK(!apfint_vector_ok(256), "vectors above 255 rejected");
-	UNIT_EQ(apfint_int_msr_value(0xf1), 0xf1,
-		"INT MSR holds the vector in bits 7:0, reserved bits 0");
-}
-
 static void test_irq_step(void)
 {
 	struct apfint_cpu_stats st = { 0 };
@@ -173,7 +162,6 @@ int main(void)
 {
 	test_check_guest();
 	test_en();
-	test_vector();
 	test_irq_step();
 	test_states();
 	test_vector_taker();
