@@ -75,7 +75,7 @@ int apfint_cpu_enable(void)
 	c->kernel_en = kernel_en;
 	c->active = true;
 	c->err = 0;
-	c->st.enables++;
+	c->st.n[APFINT_CNT_enables]++;
 	return 0;
 }
 
@@ -105,14 +105,14 @@ void apfint_cpu_disable(void)
 	token = READ_ONCE(*c->token);
 	WRITE_ONCE(*c->token, 0);
 	if (token && token != APFINT_WAKE_ALL_TOKEN) {
-		c->st.drained++;
+		c->st.n[APFINT_CNT_drained]++;
 		kvm_async_pf_task_wake(token);
 	}
 	/* Clears the host's page-ready-pending mark, which gates its kicks. */
 	wrmsrl_safe(MSR_KVM_ASYNC_PF_ACK, APFINT_ACK_BIT);
 	/* Wakes the waiters whose fault happened on this CPU (kvm.c rule). */
 	kvm_async_pf_task_wake(APFINT_WAKE_ALL_TOKEN);
-	c->st.disables++;
+	c->st.n[APFINT_CNT_disables]++;
 }
 
 /*

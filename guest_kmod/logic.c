@@ -101,25 +101,25 @@ void apfint_irq_decide(struct apfint_cpu_stats *st, bool active, u32 token,
 	 * queue it no longer keeps.  Only count it.
 	 */
 	if (!active) {
-		st->late++;
+		st->n[APFINT_CNT_late]++;
 		return;
 	}
 
-	st->irqs++;
+	st->n[APFINT_CNT_irqs]++;
 	if (token == 0) {
 		/* Nothing posted (tokens are never 0 when posted): no wake-up. */
-		st->spurious++;
+		st->n[APFINT_CNT_spurious]++;
 	} else {
 		if (token == APFINT_WAKE_ALL_TOKEN)
-			st->wake_alls++;
+			st->n[APFINT_CNT_wake_alls]++;
 		else
-			st->wakes++;
+			st->n[APFINT_CNT_wakes]++;
 		step->wake = true;
 		step->clear = true;
 	}
 	/* ACK even a spurious one: it costs nothing and unsticks the host. */
 	step->ack = true;
-	st->acks++;
+	st->n[APFINT_CNT_acks]++;
 }
 
 bool apfint_state_change_ok(enum apfint_state from, enum apfint_state to)

@@ -25,6 +25,7 @@
 #include <linux/seq_file.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #include <linux/syscore_ops.h>
 #include <asm/irq.h>
 #include <asm/msr.h>
@@ -317,10 +318,25 @@ static struct notifier_block apfint_reboot_nb = {
 
 /* ---- counters ---- */
 
+static const char *const apfint_counter_names[APFINT_NR_COUNTERS] = {
+#define APFINT_COUNTER(name) __stringify(name),
+#include "counters.h"
+};
+
+/* " name=value" for each counter, in list order. */
+static void apfint_counters_show(struct seq_file *m,
+				 const struct apfint_cpu_stats *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < APFINT_NR_COUNTERS; i++)
+		seq_printf(m, " %s=%llu", apfint_counter_names[i], st->n[i]);
+}
+
 static int apfint_stats_show(struct seq_file *m, void *unused)
 {
 	struct apfint_cpu_stats tot = {};
-	unsigned int cpu;
+	unsigned int cpu, i;
 
 	seq_printf(m, "state %s\n",
 		   apfint_state_str(READ_ONCE(apfint_state)));
@@ -330,63 +346,36 @@ static int apfint_stats_show(struct seq_file *m, void *unused)
 		struct apfint_cpu_stats s;
 
 		/* Racy against the owning CPU, which is fine for counters. */
-		s.irqs = READ_ONCE(c->st.irqs);
-		s.wakes = READ_ONCE(c->st.wakes);
-		s.wake_alls = READ_ONCE(c->st.wake_alls);
-		s.acks = READ_ONCE(c->st.acks);
-		s.spurious = READ_ONCE(c->st.spurious);
-		s.late = READ_ONCE(c->st.late);
-		s.enables = READ_ONCE(c->st.enables);
-		s.disables = READ_ONCE(c->st.disables);
-		s.drained = READ_ONCE(c->st.drained);
-		if (!cpu_online(cpu) && !s.enables)
+		for (i = 0; i < APFINT_NR_COUNTERS; i++)
+			s.n[i] = READ_ONCE(c->st.n[i]);
+		if (!cpu_online(cpu) && !s.n[APFINT_CNT_enables])
 			continue;
-		seq_printf(m, "cpu=%u online=%d active=%d err=%d irqs=%llu wakes=%llu wake_alls=%llu acks=%llu spurious=%llu late=%llu enables=%llu disables=%llu drained=%llu max_online_us=%llu\n",
-			   cpu, cpu_online(cpu), READ_ONCE(c->active),
-			   READ_ONCE(c->err), s.irqs, s.wakes, s.wake_alls,
-			   s.acks, s.spurious, s.late, s.enables, s.disables,
-			   s.drained, READ_ONCE(c->max_online_ns) / 1000);
-		tot.irqs += s.irqs;
-		tot.wakes += s.wakes;
-		tot.wake_alls += s.wake_alls;
-		tot.acks += s.acks;
-		tot.spurious += s.spurious;
-		tot.late += s.late;
-		tot.enables += s.enables;
-		tot.disables += s.disables;
-		tot.drained += s.drained;
+		seq_printf(m, "cpu=%u online=%d active=%d err=%d", cpu,
+			   cpu_online(cpu), READ_ONCE(c->active),
+			   READ_ONCE(c->err));
+		apfint_counters_show(m, &s);
+		seq_printf(m, " max_online_us=%llu\n",
+			   READ_ONCE(c->max_online_ns) / 1000);
+		for (i = 0; i < APFINT_NR_COUNTERS; i++)
+			tot.n[i] += s.n[i];
 	}
-	seq_printf(m, "total irqs=%llu wakes=%llu wake_alls=%llu acks=%llu spurious=%llu late=%llu enables=%llu disables=%llu drained=%llu\n",
-		   tot.irqs, tot.wakes, tot.wake_alls, tot.acks, tot.spurious,
-		   tot.late, tot.enables, tot.disables, tot.drained);
+	seq_puts(m, "total");
+	apfint_counters_show(m, &tot);
+	seq_putc(m, '\n');
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(apfint_stats);
 
 /* One file per counter, summed over CPUs, for scripts. */
-#define APFINT_COUNTER(f) { #f, offsetof(struct apfint_cpu_stats, f) }
-static const struct {
-	const char *name;
-	size_t off;
-} apfint_counters[] = {
-	APFINT_COUNTER(irqs), APFINT_COUNTER(wakes),
-	APFINT_COUNTER(wake_alls), APFINT_COUNTER(acks),
-	APFINT_COUNTER(spurious), APFINT_COUNTER(late),
-	APFINT_COUNTER(enables), APFINT_COUNTER(disables),
-	APFINT_COUNTER(drained),
-};
-
 static int apfint_total_get(void *data, u64 *val)
 {
-	size_t off = (size_t)data;
+	unsigned int i = (uintptr_t)data;
 	unsigned int cpu;
+	u64 sum = 0;
 
-	*val = 0;
-	for_each_possible_cpu(cpu) {
-		u8 *st = (u8 *)&per_cpu_ptr(&apfint_cpu, cpu)->st;
-
-		*val += READ_ONCE(*(u64 *)(st + off));
-	}
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&apfint_cpu, cpu)->st.n[i]);
+	*val = sum;
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(apfint_total_fops, apfint_total_get, NULL, "%llu\n");
@@ -398,10 +387,9 @@ static void apfint_debugfs_init(void)
 	apfint_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0444, apfint_dir, NULL,
 			    &apfint_stats_fops);
-	for (i = 0; i < ARRAY_SIZE(apfint_counters); i++)
-		debugfs_create_file_unsafe(apfint_counters[i].name, 0444,
-					   apfint_dir,
-					   (void *)apfint_counters[i].off,
+	for (i = 0; i < APFINT_NR_COUNTERS; i++)
+		debugfs_create_file_unsafe(apfint_counter_names[i], 0444,
+					   apfint_dir, (void *)(uintptr_t)i,
 					   &apfint_total_fops);
 }
 
