@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* apfint_guest internals shared by main.c and irq.c. */
+/* apfint_guest internals shared by its files; see each file for its job. */
 #ifndef APFINT_GUEST_H
 #define APFINT_GUEST_H
 
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -20,8 +21,28 @@ struct apfint_cpu {
 
 DECLARE_PER_CPU(struct apfint_cpu, apfint_cpu);
 
+/* cpu.c: the delivery mode, of one CPU and of them all */
+extern struct mutex apfint_lock;
+enum apfint_state apfint_state_get(void);
+bool apfint_active(void);
 int apfint_cpu_enable(void);
 void apfint_cpu_disable(void);
+int apfint_enter_all(void);
+void apfint_leave_all(enum apfint_state to);
 void apfint_irq_handler(void);
+
+/* vector.c: POSTED_INTR_WAKEUP_VECTOR, and kvm_intel loading later */
+int apfint_vector_watch(void);
+void apfint_vector_unwatch(void);
+int apfint_vector_claim(void);
+void apfint_vector_release(void);
+
+/* rewrite.c: hotplug, syscore and reboot hooks around the kernel's EN */
+int apfint_rewrite_hook(void);
+void apfint_rewrite_unhook(void);
+
+/* stats.c: debugfs */
+void apfint_stats_init(void);
+void apfint_stats_exit(void);
 
 #endif /* APFINT_GUEST_H */

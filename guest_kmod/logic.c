@@ -52,11 +52,11 @@ bool apfint_en_kernel_value(u64 en, u64 *kernel_en)
 {
 	if (!(en & KVM_ASYNC_PF_ENABLED))
 		return false;
-	if (en & APFINT_EN_RESERVED_BITS)
+	if (apfint_en_reserved(en))
 		return false;
-	if (!(en & APFINT_EN_GPA_MASK))
+	if (!apfint_en_area_gpa(en))
 		return false;
-	*kernel_en = en & ~(u64)KVM_ASYNC_PF_DELIVERY_AS_INT;
+	*kernel_en = apfint_en_strip_int(en);
 	return true;
 }
 
@@ -66,19 +66,14 @@ bool apfint_en_with_int(u64 kernel_en, u64 *int_en)
 
 	if (!apfint_en_kernel_value(kernel_en, &clean))
 		return false;
-	*int_en = clean | KVM_ASYNC_PF_DELIVERY_AS_INT;
+	*int_en = apfint_en_add_int(clean);
 	return true;
-}
-
-u64 apfint_en_area_gpa(u64 en)
-{
-	return en & APFINT_EN_GPA_MASK;
 }
 
 bool apfint_en_restore(u64 cur, u64 kernel_en, u64 *out)
 {
 	/* The usual case: EN is still what apfint wrote. */
-	if (cur == (kernel_en | KVM_ASYNC_PF_DELIVERY_AS_INT)) {
+	if (cur == apfint_en_add_int(kernel_en)) {
 		*out = kernel_en;
 		return true;
 	}
@@ -87,20 +82,10 @@ bool apfint_en_restore(u64 cur, u64 kernel_en, u64 *out)
 	 * strip only bit 3, never re-enable what was turned off.
 	 */
 	if (cur & KVM_ASYNC_PF_DELIVERY_AS_INT) {
-		*out = cur & ~(u64)KVM_ASYNC_PF_DELIVERY_AS_INT;
+		*out = apfint_en_strip_int(cur);
 		return true;
 	}
 	return false;
-}
-
-bool apfint_vector_ok(unsigned int vector)
-{
-	return vector >= 32 && vector <= 255;
-}
-
-u64 apfint_int_msr_value(u8 vector)
-{
-	return (u64)vector & KVM_ASYNC_PF_VEC_MASK;
 }
 
 void apfint_irq_decide(struct apfint_cpu_stats *st, bool active, u32 token,
@@ -116,25 +101,25 @@ void apfint_irq_decide(struct apfint_cpu_stats *st, bool active, u32 token,
 	 * queue it no longer keeps.  Only count it.
 	 */
 	if (!active) {
-		st->late++;
+		st->n[APFINT_CNT_late]++;
 		return;
 	}
 
-	st->irqs++;
+	st->n[APFINT_CNT_irqs]++;
 	if (token == 0) {
 		/* Nothing posted (tokens are never 0 when posted): no wake-up. */
-		st->spurious++;
+		st->n[APFINT_CNT_spurious]++;
 	} else {
 		if (token == APFINT_WAKE_ALL_TOKEN)
-			st->wake_alls++;
+			st->n[APFINT_CNT_wake_alls]++;
 		else
-			st->wakes++;
+			st->n[APFINT_CNT_wakes]++;
 		step->wake = true;
 		step->clear = true;
 	}
 	/* ACK even a spurious one: it costs nothing and unsticks the host. */
 	step->ack = true;
-	st->acks++;
+	st->n[APFINT_CNT_acks]++;
 }
 
 bool apfint_state_change_ok(enum apfint_state from, enum apfint_state to)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * apfint_guest's kernel-independent decisions.  logic.c includes only
- * <linux/types.h>, <linux/errno.h>, <linux/bits.h> and "apfint_abi.h", so
- * the userspace unit tests (tests/unit/test_guest_*.c) compile the very
- * same source.
+ * <linux/types.h>, <linux/errno.h>, <linux/bits.h>, "apfint_abi.h" and the
+ * plain list counters.h, so the userspace unit tests
+ * (tests/unit/test_guest_*.c) compile the very same source.
  */
 #ifndef APFINT_GUEST_LOGIC_H
 #define APFINT_GUEST_LOGIC_H
@@ -33,7 +33,6 @@ const char *apfint_missing_str(enum apfint_missing why);
  */
 bool apfint_en_kernel_value(u64 en, u64 *kernel_en);
 bool apfint_en_with_int(u64 kernel_en, u64 *int_en);
-u64 apfint_en_area_gpa(u64 en);
 
 /*
  * On the way back to the kernel's mode: which EN to write, given what EN
@@ -43,21 +42,16 @@ u64 apfint_en_area_gpa(u64 en);
  */
 bool apfint_en_restore(u64 cur, u64 kernel_en, u64 *out);
 
-/* Vectors 0-31 are exceptions: a host would inject one that is never serviced. */
-bool apfint_vector_ok(unsigned int vector);
-u64 apfint_int_msr_value(u8 vector);
+/* The per-CPU counters, APFINT_CNT_<name> each (counters.h). */
+enum apfint_counter {
+#define APFINT_COUNTER(name) APFINT_CNT_##name,
+#include "counters.h"
+	APFINT_NR_COUNTERS
+};
 
-/* The per-CPU counters debugfs shows.  Only the owning CPU writes them. */
+/* One CPU's counters.  Only the owning CPU writes them. */
 struct apfint_cpu_stats {
-	u64 irqs;		/* page-ready interrupts taken in interrupt mode */
-	u64 wakes;		/* single-token wake-ups */
-	u64 wake_alls;		/* 0xffffffff tokens from the host */
-	u64 acks;		/* MSR_KVM_ASYNC_PF_ACK writes */
-	u64 spurious;		/* interrupts that found token 0 */
-	u64 late;		/* interrupts after this CPU left interrupt mode */
-	u64 enables;		/* switches into interrupt mode */
-	u64 disables;		/* switches back to the kernel's mode */
-	u64 drained;		/* tokens found in the slot while switching back */
+	u64 n[APFINT_NR_COUNTERS];
 };
 
 /* What one page-ready interrupt has to do, decided from the token. */

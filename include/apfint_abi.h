@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The KVM async page fault ABI as upstream Linux 5.8 (host) and 5.9 (guest)
- * define it; see Documentation/virt/kvm/msr.rst upstream.  Plain macros
- * only, so that the modules, the unit tests and the userspace probe share
- * this one file.  Each name is guarded: newer kernel headers define some.
+ * define it; see Documentation/virt/kvm/msr.rst upstream.  Macros and
+ * static inline helpers on plain C types (the kernel's u64 is unsigned long
+ * long), so that the modules, the unit tests and the userspace probe share
+ * this one file.  Each macro is guarded: newer kernel headers define some.
  */
 #ifndef APFINT_ABI_H
 #define APFINT_ABI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#endif
 
 #ifndef MSR_KVM_ASYNC_PF_EN
 #define MSR_KVM_ASYNC_PF_EN		0x4b564d02
@@ -75,5 +82,62 @@
 #define APFINT_AREA_TOKEN_OFFSET	4
 #define APFINT_AREA_ENABLED_OFFSET	64
 #define APFINT_AREA_SIZE		68
+
+/* EN bits 5:4 are reserved: a host refuses (#GP) a write that sets them. */
+static inline bool apfint_en_reserved(unsigned long long en)
+{
+	return en & APFINT_EN_RESERVED_BITS;
+}
+
+/* The per-vCPU area's guest physical address, EN bits 63:6. */
+static inline unsigned long long apfint_en_area_gpa(unsigned long long en)
+{
+	return en & APFINT_EN_GPA_MASK;
+}
+
+/* Where the host posts a page-ready token. */
+static inline unsigned long long apfint_en_token_gpa(unsigned long long en)
+{
+	return apfint_en_area_gpa(en) + APFINT_AREA_TOKEN_OFFSET;
+}
+
+/*
+ * EN bit 3, 'page ready' as an interrupt: a guest kernel before 5.9 never
+ * sets it, a host before 5.8 refuses it as reserved.
+ */
+static inline unsigned long long apfint_en_add_int(unsigned long long en)
+{
+	return en | KVM_ASYNC_PF_DELIVERY_AS_INT;
+}
+
+static inline unsigned long long apfint_en_strip_int(unsigned long long en)
+{
+	return en & ~(unsigned long long)KVM_ASYNC_PF_DELIVERY_AS_INT;
+}
+
+/* MSR_KVM_ASYNC_PF_INT: a host refuses (#GP) a value with bits 63:8 set. */
+static inline bool apfint_int_msr_reserved(unsigned long long val)
+{
+	return val & ~KVM_ASYNC_PF_VEC_MASK;
+}
+
+static inline unsigned int apfint_int_msr_vector(unsigned long long val)
+{
+	return val & KVM_ASYNC_PF_VEC_MASK;
+}
+
+static inline unsigned long long apfint_int_msr_value(unsigned int vector)
+{
+	return vector & KVM_ASYNC_PF_VEC_MASK;
+}
+
+/*
+ * Vectors 0-31 are exceptions: a host would inject one that the guest
+ * never services as an interrupt.
+ */
+static inline bool apfint_vector_ok(unsigned int vector)
+{
+	return vector >= 32 && vector <= 255;
+}
 
 #endif /* APFINT_ABI_H */

@@ -4,6 +4,7 @@
  * apfint_guest's pure decisions: load checks, EN arithmetic, the
  * page-ready step per token, the state machine, the vector-taker test.
  */
+#include <stdio.h>
 #include <string.h>
 #include <linux/bits.h>
 
@@ -88,17 +89,6 @@ static void test_en(void)
 		"and keeps everything else");
 }
 
-static void test_vector(void)
-{
-	UNIT_CHECK(!apfint_vector_ok(0), "vector 0 rejected");
-	UNIT_CHECK(!apfint_vector_ok(31), "exception vectors rejected");
-	UNIT_CHECK(apfint_vector_ok(32), "first external vector accepted");
-	UNIT_CHECK(apfint_vector_ok(0xf1), "POSTED_INTR_WAKEUP_VECTOR accepted");
-	UNIT_CHECK(!apfint_vector_ok(256), "vectors above 255 rejected");
-	UNIT_EQ(apfint_int_msr_value(0xf1), 0xf1,
-		"INT MSR holds the vector in bits 7:0, reserved bits 0");
-}
-
 static void test_irq_step(void)
 {
 	struct apfint_cpu_stats st = { 0 };
@@ -106,26 +96,62 @@ static void test_irq_step(void)
 
 	apfint_irq_decide(&st, true, 0x1234, &s);
 	UNIT_CHECK(s.wake && s.clear && s.ack, "a token is woken, cleared, ACKed");
-	UNIT_EQ(st.wakes, 1, "counted as a single wake");
+	UNIT_EQ(st.n[APFINT_CNT_wakes], 1, "counted as a single wake");
 
 	apfint_irq_decide(&st, true, APFINT_WAKE_ALL_TOKEN, &s);
 	UNIT_CHECK(s.wake && s.clear && s.ack, "wake-all is passed on, cleared, ACKed");
-	UNIT_EQ(st.wake_alls, 1, "counted as a wake-all");
+	UNIT_EQ(st.n[APFINT_CNT_wake_alls], 1, "counted as a wake-all");
 
 	apfint_irq_decide(&st, true, 0, &s);
 	UNIT_CHECK(!s.wake && !s.clear && s.ack,
 		   "token 0 wakes nobody (no dummy entry) but is ACKed");
-	UNIT_EQ(st.spurious, 1, "counted as spurious");
+	UNIT_EQ(st.n[APFINT_CNT_spurious], 1, "counted as spurious");
 
 	apfint_irq_decide(&st, false, 0x55, &s);
 	UNIT_CHECK(!s.wake && !s.clear && !s.ack,
 		   "after leaving interrupt mode nothing is touched");
-	UNIT_EQ(st.late, 1, "counted as late");
+	UNIT_EQ(st.n[APFINT_CNT_late], 1, "counted as late");
 
-	UNIT_EQ(st.irqs, 3, "irqs counts active interrupts only");
-	UNIT_EQ(st.acks, 3, "one ACK per active interrupt");
-	UNIT_EQ(st.irqs, st.wakes + st.wake_alls + st.spurious,
+	UNIT_EQ(st.n[APFINT_CNT_irqs], 3, "irqs counts active interrupts only");
+	UNIT_EQ(st.n[APFINT_CNT_acks], 3, "one ACK per active interrupt");
+	UNIT_EQ(st.n[APFINT_CNT_irqs], st.n[APFINT_CNT_wakes] +
+		st.n[APFINT_CNT_wake_alls] + st.n[APFINT_CNT_spurious],
 		"irqs = wakes + wake-alls + spurious");
+}
+
+/*
+ * The debugfs stats lines print " name=value" per counter in list order
+ * (tests parse them): the list must give the very names and order of the
+ * format it replaced.
+ */
+static void test_counter_list(void)
+{
+	static const char *const names[] = {
+#define APFINT_COUNTER(name) #name,
+#include "../../guest_kmod/counters.h"
+	};
+	char got[512] = "total", want[512];
+	unsigned int i;
+	size_t len;
+
+	UNIT_EQ(APFINT_NR_COUNTERS, 9, "nine counters");
+	UNIT_EQ(sizeof(names) / sizeof(names[0]), APFINT_NR_COUNTERS,
+		"one name per enum apfint_counter");
+	UNIT_EQ(sizeof(struct apfint_cpu_stats), 9 * sizeof(u64),
+		"the per-CPU stats are the counters and nothing else");
+	for (i = 0; i < APFINT_NR_COUNTERS; i++) {
+		len = strlen(got);
+		snprintf(got + len, sizeof(got) - len, " %s=%u", names[i], i);
+	}
+	snprintf(want, sizeof(want),
+		 "total irqs=%u wakes=%u wake_alls=%u acks=%u spurious=%u late=%u enables=%u disables=%u drained=%u",
+		 APFINT_CNT_irqs, APFINT_CNT_wakes, APFINT_CNT_wake_alls,
+		 APFINT_CNT_acks, APFINT_CNT_spurious, APFINT_CNT_late,
+		 APFINT_CNT_enables, APFINT_CNT_disables, APFINT_CNT_drained);
+	UNIT_CHECK(strcmp(got, want) == 0,
+		   "the 'total' line is the one tests/vm parse");
+	if (strcmp(got, want))
+		printf("#   got  '%s'\n#   want '%s'\n", got, want);
 }
 
 static void test_states(void)
@@ -173,8 +199,8 @@ int main(void)
 {
 	test_check_guest();
 	test_en();
-	test_vector();
 	test_irq_step();
+	test_counter_list();
 	test_states();
 	test_vector_taker();
 	return unit_done();

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * apfint_guest per-CPU work: switching one CPU into and out of interrupt
- * delivery, and the page-ready interrupt handler.  Everything here runs on
- * the CPU concerned with interrupts disabled.
+ * apfint_guest's delivery mode: the module state, switching one CPU or
+ * every online CPU into and out of interrupt delivery, and the page-ready
+ * interrupt handler.  The per-CPU parts run on the CPU concerned with
+ * interrupts disabled.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/atomic.h>
+#include <linux/cpu.h>
 #include <linux/io.h>		/* phys_to_virt(), not implied by mm.h on 5.7 */
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/smp.h>
 #include <asm/kvm_para.h>
 #include <asm/msr.h>
 
@@ -22,16 +27,24 @@
 DEFINE_PER_CPU(struct apfint_cpu, apfint_cpu);
 
 /*
+ * apfint_state changes only under apfint_lock and cpus_read_lock(), so a
+ * CPU coming online sees either the old state before the switch of all
+ * online CPUs or the new one after it.
+ */
+DEFINE_MUTEX(apfint_lock);
+static enum apfint_state apfint_state;
+
+/*
  * The kernel's per-CPU area (apf_reason in arch/x86/kernel/kvm.c) is
  * static; EN holds its physical address.  It lives in the linear map.
  */
 static u32 *apfint_token_slot(u64 en)
 {
-	phys_addr_t gpa = apfint_en_area_gpa(en);
+	phys_addr_t gpa = apfint_en_token_gpa(en);
 
 	if (!pfn_valid(PHYS_PFN(gpa)))
 		return NULL;
-	return (u32 *)((u8 *)phys_to_virt(gpa) + APFINT_AREA_TOKEN_OFFSET);
+	return phys_to_virt(gpa);
 }
 
 /* Switch this CPU to interrupt delivery.  0 also when EN is off here. */
@@ -41,6 +54,7 @@ int apfint_cpu_enable(void)
 	u64 en, kernel_en, int_en;
 	u32 *slot;
 
+	BUILD_BUG_ON(!apfint_vector_ok(APFINT_GUEST_VECTOR));
 	lockdep_assert_irqs_disabled();
 	if (c->active)
 		return 0;
@@ -74,7 +88,7 @@ int apfint_cpu_enable(void)
 	c->kernel_en = kernel_en;
 	c->active = true;
 	c->err = 0;
-	c->st.enables++;
+	c->st.n[APFINT_CNT_enables]++;
 	return 0;
 }
 
@@ -104,14 +118,14 @@ void apfint_cpu_disable(void)
 	token = READ_ONCE(*c->token);
 	WRITE_ONCE(*c->token, 0);
 	if (token && token != APFINT_WAKE_ALL_TOKEN) {
-		c->st.drained++;
+		c->st.n[APFINT_CNT_drained]++;
 		kvm_async_pf_task_wake(token);
 	}
 	/* Clears the host's page-ready-pending mark, which gates its kicks. */
 	wrmsrl_safe(MSR_KVM_ASYNC_PF_ACK, APFINT_ACK_BIT);
 	/* Wakes the waiters whose fault happened on this CPU (kvm.c rule). */
 	kvm_async_pf_task_wake(APFINT_WAKE_ALL_TOKEN);
-	c->st.disables++;
+	c->st.n[APFINT_CNT_disables]++;
 }
 
 /*
@@ -138,3 +152,77 @@ void apfint_irq_handler(void)
 		wrmsrl(MSR_KVM_ASYNC_PF_ACK, APFINT_ACK_BIT);
 }
 
+enum apfint_state apfint_state_get(void)
+{
+	return READ_ONCE(apfint_state);
+}
+
+bool apfint_active(void)
+{
+	return apfint_state_get() == APFINT_ST_ACTIVE;
+}
+
+static void apfint_set_state(enum apfint_state to)
+{
+	WARN(!apfint_state_change_ok(apfint_state, to),
+	     "illegal state change %s -> %s\n",
+	     apfint_state_str(apfint_state), apfint_state_str(to));
+	WRITE_ONCE(apfint_state, to);
+}
+
+static void apfint_enable_ipi(void *info)
+{
+	atomic_t *failed = info;
+	int err = apfint_cpu_enable();
+
+	if (err) {
+		this_cpu_ptr(&apfint_cpu)->err = err;
+		atomic_inc(failed);
+	}
+}
+
+static void apfint_disable_ipi(void *unused)
+{
+	apfint_cpu_disable();
+}
+
+/* Every online CPU into interrupt mode, or none: ACTIVE, or OFF and -EIO. */
+int apfint_enter_all(void)
+{
+	atomic_t failed = ATOMIC_INIT(0);
+	unsigned int cpu, active = 0;
+	int ret = 0;
+
+	mutex_lock(&apfint_lock);
+	cpus_read_lock();
+	apfint_set_state(APFINT_ST_ACTIVE);
+	on_each_cpu(apfint_enable_ipi, &failed, 1);
+	if (atomic_read(&failed)) {
+		for_each_online_cpu(cpu)
+			if (per_cpu(apfint_cpu, cpu).err)
+				pr_err("CPU %u: switching to interrupt delivery failed (error %d)\n",
+				       cpu, per_cpu(apfint_cpu, cpu).err);
+		apfint_set_state(APFINT_ST_OFF);
+		on_each_cpu(apfint_disable_ipi, NULL, 1);
+		ret = -EIO;
+	} else {
+		for_each_online_cpu(cpu)
+			active += per_cpu(apfint_cpu, cpu).active;
+	}
+	cpus_read_unlock();
+	mutex_unlock(&apfint_lock);
+	if (!ret)
+		pr_info("interrupt delivery on %u of %u online CPUs, vector 0x%x\n",
+			active, num_online_cpus(), APFINT_GUEST_VECTOR);
+	return ret;
+}
+
+/* Every CPU back to the kernel's mode, state @to.  Caller holds apfint_lock. */
+void apfint_leave_all(enum apfint_state to)
+{
+	lockdep_assert_held(&apfint_lock);
+	cpus_read_lock();
+	apfint_set_state(to);
+	on_each_cpu(apfint_disable_ipi, NULL, 1);
+	cpus_read_unlock();
+}
