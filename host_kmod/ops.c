@@ -6,8 +6,7 @@
  * kvm_get_msr_common() instead; see apfint_compat.h).
  *
  * Every MSR exit takes this path, so it is kept to one extra indirect
- * call: an ftrace redirection of kvm_{get,set}_msr_common() cost each of
- * them a register-saving trampoline pass (measured by `make bench`, P3).
+ * call, with no ftrace trampoline pass on it.
  * The vendor module (kvm_amd, kvm_intel) is pinned while we are loaded:
  * reloading it would make kvm call through a new table without us, and
  * our saved accessors would point into freed text.
