@@ -52,14 +52,19 @@ void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
 void apfint_sync_callers(void);
 
-/* ---- ops.c: kvm_x86_ops' MSR accessors wrapped (msr.c's) ---- */
+/* ---- ops.c: redirect kvm_x86_ops' MSR accessors ---- */
 
 typedef int (*apfint_msr_fn)(struct kvm_vcpu *vcpu, struct msr_data *msr);
-extern apfint_msr_fn apfint_orig_get_msr;
-extern apfint_msr_fn apfint_orig_set_msr;
-int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
-int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
-int apfint_msr_ops_install(void);
+
+/* Ours, and where to store the vendor's; get_msr NULL: reads stay kvm's. */
+struct apfint_msr_ops {
+	apfint_msr_fn set_msr;
+	apfint_msr_fn get_msr;
+	apfint_msr_fn *orig_set_msr;
+	apfint_msr_fn *orig_get_msr;
+};
+
+int apfint_msr_ops_install(const struct apfint_msr_ops *ops);
 void apfint_msr_ops_remove(void);
 bool apfint_msr_ops_active(void);
 
@@ -139,6 +144,7 @@ extern struct apfint_hook apfint_deliver_hooks[];
 extern const size_t apfint_nr_deliver_hooks;
 extern struct apfint_hook apfint_teardown_hook[];
 extern struct apfint_hook apfint_arm_hook[];
+int apfint_msr_wrap(void);
 int apfint_deliver_resolve(void);
 void apfint_check_completion(struct kvm_vcpu *vcpu);
 bool apfint_lapic_enabled(struct kvm_vcpu *vcpu);

@@ -108,7 +108,7 @@ static int apfint_host_start(void)
 	err = apfint_hooks_install(&apfint_main_hooks);
 	if (err)
 		goto out_teardown;
-	err = apfint_msr_ops_install();
+	err = apfint_msr_wrap();
 	if (err)
 		goto out_main;
 	err = apfint_selftest();

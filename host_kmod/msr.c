@@ -13,6 +13,12 @@
 
 #include "apfint_host.h"
 
+/*
+ * What our MSR accessors fall back to: the vendor's set_msr and get_msr
+ * (before 5.4, kvm_get_msr_common() past its ftrace call site).
+ */
+static apfint_msr_fn orig_set_msr;
+static apfint_msr_fn orig_get_msr;
 static int (*orig_check_extension)(struct kvm *kvm, long ext);
 static int (*orig_get_cpuid)(struct kvm_cpuid2 *cpuid,
 			     struct kvm_cpuid_entry2 __user *entries,
@@ -59,7 +65,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
 		if (av)
 			apfint_vcpu_disarm(av);
-		return apfint_orig_set_msr(vcpu, msr_info);
+		return orig_set_msr(vcpu, msr_info);
 	}
 
 	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
@@ -85,7 +91,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	}
 
 	stripped.data = apfint_en_for_kvm(data);
-	r = apfint_orig_set_msr(vcpu, &stripped);
+	r = orig_set_msr(vcpu, &stripped);
 	if (r)
 		return r;
 	if (apfint_en_wants_int(data)) {
@@ -110,7 +116,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		 * registered: undo kvm's enable, fail the write.
 		 */
 		stripped.data = 0;
-		apfint_orig_set_msr(vcpu, &stripped);
+		orig_set_msr(vcpu, &stripped);
 		return 1;
 	}
 	return 0;
@@ -148,7 +154,7 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 }
 
 /* kvm_x86_ops->set_msr while we are loaded (ops.c) */
-int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+static int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	int r;
 
@@ -164,7 +170,7 @@ int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		r = apfint_set_ack(vcpu, msr_info->data);
 		break;
 	default:
-		r = apfint_orig_set_msr(vcpu, msr_info);
+		r = orig_set_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
@@ -175,7 +181,7 @@ int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
  * kvm_x86_ops->get_msr while we are loaded (ops.c); before 5.4 the
  * replacement of kvm_get_msr_common()
  */
-int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+static int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	struct apfint_vcpu *av;
 	int r = 0;
@@ -183,7 +189,7 @@ int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
-		r = apfint_orig_get_msr(vcpu, msr_info);
+		r = orig_get_msr(vcpu, msr_info);
 		av = apfint_vcpu_find(vcpu);
 		if (!r && av && (av->apf.en & KVM_ASYNC_PF_DELIVERY_AS_INT))
 			msr_info->data |= KVM_ASYNC_PF_DELIVERY_AS_INT;
@@ -197,7 +203,7 @@ int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		msr_info->data = 0;
 		break;
 	default:
-		r = apfint_orig_get_msr(vcpu, msr_info);
+		r = orig_get_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
@@ -304,8 +310,26 @@ struct apfint_hook apfint_msr_hooks[] = {
 	{ .name = "kvm_arch_dev_ioctl", .replacement = apfint_dev_ioctl,
 	  .orig = &orig_dev_ioctl },
 	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr,
-	  .orig = &apfint_orig_get_msr },
+	  .orig = &orig_get_msr },
 };
 
 const size_t apfint_nr_msr_hooks = ARRAY_SIZE(apfint_msr_hooks) -
 				   APFINT_WRAP_GET_MSR;
+
+/*
+ * Every MSR write goes through kvm_x86_ops->set_msr.  Reads do from 5.4;
+ * before, guest RDMSR exits call the vendor's get_msr directly, so
+ * kvm_get_msr_common() is hooked instead (above; APFINT_WRAP_GET_MSR).
+ */
+static const struct apfint_msr_ops apfint_msr_accessors = {
+	.set_msr = apfint_set_msr,
+	.get_msr = APFINT_WRAP_GET_MSR ? apfint_get_msr : NULL,
+	.orig_set_msr = &orig_set_msr,
+	.orig_get_msr = &orig_get_msr,
+};
+
+/* Route kvm's MSR accesses through the accessors above. */
+int apfint_msr_wrap(void)
+{
+	return apfint_msr_ops_install(&apfint_msr_accessors);
+}
