@@ -151,7 +151,7 @@ bool apfint_lapic_enabled(struct kvm_vcpu *vcpu);
 extern struct apfint_hook_set apfint_main_hooks;
 extern struct apfint_hook_set apfint_teardown_hooks;
 extern struct apfint_hook_set apfint_arm_hooks;
-int apfint_arm_hooks_get(void);
+int apfint_deliver_arm(void);
 
 /* ---- stats.c: debugfs ---- */
 

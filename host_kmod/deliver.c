@@ -419,6 +419,18 @@ struct apfint_hook apfint_arm_hook[] = {
 	  .orig = &orig_check_completion },
 };
 
+struct apfint_hook_set apfint_arm_hooks = { .hooks = apfint_arm_hook, .n = 1 };
+
+/*
+ * Before a vCPU is armed: registers, the first time, the hooks only armed
+ * vCPUs need (prepared at load); from then on every CPU runs them.  They
+ * stay until unload, and fail to register once unloading removed them.
+ */
+int apfint_deliver_arm(void)
+{
+	return apfint_hooks_register(&apfint_arm_hooks);
+}
+
 /* Installed first and removed last: see apfint_vcpu_quiesce_all(). */
 struct apfint_hook apfint_teardown_hook[] = {
 	{ .name = APFINT_VCPU_TEARDOWN_SYM,

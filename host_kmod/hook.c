@@ -20,11 +20,15 @@
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 
 #include "apfint_host.h"
 
 DEFINE_PER_CPU(long, apfint_inflight);
+
+/* Serialises preparing, registering and removing every set. */
+static DEFINE_MUTEX(apfint_hooks_lock);
 
 #if HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED
 unsigned long apfint_kallsyms(const char *name)
@@ -124,7 +128,7 @@ u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i)
  * Resolve a table and point ftrace at its functions, without redirecting
  * anything yet: a kvm layout we cannot hook fails here, at load.
  */
-int apfint_hooks_prepare(struct apfint_hook_set *set)
+static int apfint_hooks_prepare_locked(struct apfint_hook_set *set)
 {
 	size_t i;
 	int err;
@@ -175,11 +179,25 @@ int apfint_hooks_prepare(struct apfint_hook_set *set)
 	return 0;
 }
 
-/* Redirect a prepared table: all its functions at once, or none. */
-int apfint_hooks_register(struct apfint_hook_set *set)
+int apfint_hooks_prepare(struct apfint_hook_set *set)
 {
 	int err;
 
+	mutex_lock(&apfint_hooks_lock);
+	err = apfint_hooks_prepare_locked(set);
+	mutex_unlock(&apfint_hooks_lock);
+	return err;
+}
+
+static int apfint_hooks_register_locked(struct apfint_hook_set *set)
+{
+	int err;
+
+	if (set->installed)
+		return 0;
+	/* Without its filters the ops would trace every function. */
+	if (!set->prepared)
+		return -ENOENT;
 	err = register_ftrace_function(&set->ops);
 	if (err) {
 		/*
@@ -194,20 +212,22 @@ int apfint_hooks_register(struct apfint_hook_set *set)
 	return 0;
 }
 
-int apfint_hooks_install(struct apfint_hook_set *set)
+/*
+ * Redirect a prepared table: all its functions at once, or none.  Does
+ * nothing for a table already redirected, and fails for one not prepared
+ * (or removed since).
+ */
+int apfint_hooks_register(struct apfint_hook_set *set)
 {
 	int err;
 
-	err = apfint_hooks_prepare(set);
-	if (err)
-		return err;
-	err = apfint_hooks_register(set);
-	if (err)
-		apfint_hooks_remove(set);
+	mutex_lock(&apfint_hooks_lock);
+	err = apfint_hooks_register_locked(set);
+	mutex_unlock(&apfint_hooks_lock);
 	return err;
 }
 
-void apfint_hooks_remove(struct apfint_hook_set *set)
+static void apfint_hooks_remove_locked(struct apfint_hook_set *set)
 {
 	int err;
 
@@ -230,6 +250,28 @@ void apfint_hooks_remove(struct apfint_hook_set *set)
 		set->hits = NULL;
 	}
 	set->prepared = false;
+}
+
+int apfint_hooks_install(struct apfint_hook_set *set)
+{
+	int err;
+
+	mutex_lock(&apfint_hooks_lock);
+	err = apfint_hooks_prepare_locked(set);
+	if (!err) {
+		err = apfint_hooks_register_locked(set);
+		if (err)
+			apfint_hooks_remove_locked(set);
+	}
+	mutex_unlock(&apfint_hooks_lock);
+	return err;
+}
+
+void apfint_hooks_remove(struct apfint_hook_set *set)
+{
+	mutex_lock(&apfint_hooks_lock);
+	apfint_hooks_remove_locked(set);
+	mutex_unlock(&apfint_hooks_lock);
 }
 
 static long apfint_inflight_sum(void)

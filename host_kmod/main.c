@@ -11,7 +11,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/utsname.h>
 
 #include "apfint_compat.h"
@@ -27,25 +26,6 @@ struct apfint_hook_set apfint_teardown_hooks = {
 	.hooks = apfint_teardown_hook, .n = 1,
 };
 
-struct apfint_hook_set apfint_arm_hooks = { .hooks = apfint_arm_hook, .n = 1 };
-
-static DEFINE_MUTEX(apfint_arm_hooks_lock);
-
-/*
- * The first vCPU to arm registers the hooks only armed vCPUs need (they
- * were prepared at load), before it is armed: from then on every CPU runs
- * them.  They stay until unload.
- */
-int apfint_arm_hooks_get(void)
-{
-	int err = 0;
-
-	mutex_lock(&apfint_arm_hooks_lock);
-	if (!apfint_arm_hooks.installed)
-		err = apfint_hooks_register(&apfint_arm_hooks);
-	mutex_unlock(&apfint_arm_hooks_lock);
-	return err;
-}
 
 static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
 {

@@ -110,10 +110,10 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	 * return, by which time the vCPU is armed and it goes out as an
 	 * interrupt like upstream's.
 	 */
-	if (apfint_vcpu_arm(av, data)) {
+	if (apfint_deliver_arm() || apfint_vcpu_arm(av, data)) {
 		/*
-		 * Module going away, or its exit-path hook could not be
-		 * registered: undo kvm's enable, fail the write.
+		 * Its exit-path hook could not be registered, or the module
+		 * is going away: undo kvm's enable, fail the write.
 		 */
 		stripped.data = 0;
 		orig_set_msr(vcpu, &stripped);

@@ -70,7 +70,8 @@ struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
 /*
  * Each armed vCPU holds a reference on this module, so that `rmmod` fails
  * with EBUSY instead of leaving a guest that waits for interrupts without
- * anyone to send them.
+ * anyone to send them.  The caller has registered apfint_deliver_arm()'s
+ * hooks.
  */
 int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 {
@@ -81,10 +82,6 @@ int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 	}
 	if (!try_module_get(THIS_MODULE))
 		return -EBUSY;	/* being unloaded: stay legacy */
-	if (apfint_arm_hooks_get()) {
-		module_put(THIS_MODULE);
-		return -EIO;
-	}
 	apfint_arm(&av->apf, en);
 	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
 		pr_info("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
