@@ -37,20 +37,21 @@ struct apfint_hook_set {
 	struct ftrace_ops ops;
 	struct apfint_hook *hooks;
 	size_t n;
+	bool lazy;		/* install only prepares: register on first use */
 	unsigned long __percpu *hits;	/* n counters per CPU */
+	struct list_head node;	/* in hook.c's list of prepared sets */
 	bool prepared;		/* resolved, ftrace filters set */
 	bool installed;		/* redirecting */
 };
 
 unsigned long apfint_kallsyms(const char *name);	/* any symbol */
 unsigned long apfint_lookup(const char *name);		/* kvm.ko's */
-u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i);
-int apfint_hooks_prepare(struct apfint_hook_set *set);
 int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);
 void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
 void apfint_sync_callers(void);
+int apfint_hooks_show(struct seq_file *m, void *unused);
 
 /* ---- ops.c: redirect kvm_x86_ops' MSR accessors ---- */
 
@@ -125,8 +126,6 @@ struct apfint_vcpu {
 
 struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu);
 struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu);
-void apfint_vcpu_reset(struct kvm_vcpu *vcpu);
-void apfint_vcpu_free(struct kvm_vcpu *vcpu);
 void apfint_vcpu_quiesce_all(void);
 void apfint_vcpu_free_all(void);
 int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en);
@@ -136,22 +135,20 @@ int apfint_vcpus_show(struct seq_file *m, void *unused);
 extern spinlock_t apfint_vcpus_lock;
 extern DECLARE_HASHTABLE(apfint_vcpus, 8);
 
-/* ---- msr.c and deliver.c: the replacements ---- */
+extern struct apfint_hook_set apfint_vcpu_hooks;
 
-extern struct apfint_hook apfint_msr_hooks[];
-extern const size_t apfint_nr_msr_hooks;
-extern struct apfint_hook apfint_deliver_hooks[];
-extern const size_t apfint_nr_deliver_hooks;
-extern struct apfint_hook apfint_teardown_hook[];
-extern struct apfint_hook apfint_arm_hook[];
+/* ---- msr.c: the MSRs, the cap, CPUID and the MSR index list ---- */
+
+extern struct apfint_hook_set apfint_msr_hooks;
 int apfint_msr_wrap(void);
-int apfint_deliver_resolve(void);
-void apfint_check_completion(struct kvm_vcpu *vcpu);
-bool apfint_lapic_enabled(struct kvm_vcpu *vcpu);
-extern struct apfint_hook_set apfint_main_hooks;
-extern struct apfint_hook_set apfint_teardown_hooks;
+
+/* ---- deliver.c: 'page ready' delivery ---- */
+
+extern struct apfint_hook_set apfint_deliver_hooks;
 extern struct apfint_hook_set apfint_arm_hooks;
+int apfint_deliver_resolve(void);
 int apfint_deliver_arm(void);
+void apfint_check_completion(struct kvm_vcpu *vcpu);
 
 /* ---- stats.c: debugfs ---- */
 

@@ -36,9 +36,7 @@ static void (*orig_clear_completion_queue)(struct kvm_vcpu *vcpu);
 static int (*orig_setup_async_pf)(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 				  unsigned long hva,
 				  struct kvm_arch_async_pf *arch);
-static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
 static void (*orig_async_pf_execute)(struct work_struct *work);
-static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
 static int (*apfint_apic_set_irq)(struct kvm_vcpu *vcpu,
 				  struct kvm_lapic_irq *irq,
 				  struct dest_map *dest_map);
@@ -56,7 +54,7 @@ static struct apfint_vcpu *apfint_armed_vcpu(struct kvm_vcpu *vcpu)
  * kvm_lapic_enabled() is private (lapic.h): the APIC must be in kernel,
  * globally enabled in the APIC base MSR and software-enabled in SPIV.
  */
-bool apfint_lapic_enabled(struct kvm_vcpu *vcpu)
+static bool apfint_lapic_enabled(struct kvm_vcpu *vcpu)
 {
 	u32 spiv = 0;
 
@@ -370,23 +368,7 @@ static int apfint_setup_async_pf(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 	return r;
 }
 
-static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
-{
-	apfint_enter();
-	orig_vcpu_reset(vcpu, init_event);
-	apfint_vcpu_reset(vcpu);
-	apfint_leave();
-}
-
-static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
-{
-	apfint_enter();
-	apfint_vcpu_free(vcpu);
-	orig_vcpu_teardown(vcpu);
-	apfint_leave();
-}
-
-struct apfint_hook apfint_deliver_hooks[] = {
+static struct apfint_hook apfint_deliver_table[] = {
 	{ .name = "kvm_arch_async_page_not_present",
 	  .replacement = apfint_page_not_present,
 	  .orig = &orig_page_not_present },
@@ -399,27 +381,32 @@ struct apfint_hook apfint_deliver_hooks[] = {
 	  .orig = &orig_clear_completion_queue },
 	{ .name = "kvm_setup_async_pf",
 	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
-	{ .name = "kvm_vcpu_reset",
-	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
 	{ .name = "async_pf_execute",
 	  .replacement = apfint_async_pf_execute,
 	  .orig = &orig_async_pf_execute },
 };
 
-const size_t apfint_nr_deliver_hooks = ARRAY_SIZE(apfint_deliver_hooks);
+struct apfint_hook_set apfint_deliver_hooks = {
+	.hooks = apfint_deliver_table,
+	.n = ARRAY_SIZE(apfint_deliver_table),
+};
 
 /*
  * Only vCPUs in interrupt mode need this one (it clears our request), and
  * kvm calls it after every exit: registered when the first vCPU arms, so
  * a host whose guests never ask pays nothing on that path.
  */
-struct apfint_hook apfint_arm_hook[] = {
+static struct apfint_hook apfint_arm_table[] = {
 	{ .name = "kvm_check_async_pf_completion",
 	  .replacement = apfint_check_completion_hook,
 	  .orig = &orig_check_completion },
 };
 
-struct apfint_hook_set apfint_arm_hooks = { .hooks = apfint_arm_hook, .n = 1 };
+struct apfint_hook_set apfint_arm_hooks = {
+	.hooks = apfint_arm_table,
+	.n = ARRAY_SIZE(apfint_arm_table),
+	.lazy = true,
+};
 
 /*
  * Before a vCPU is armed: registers, the first time, the hooks only armed
@@ -430,12 +417,6 @@ int apfint_deliver_arm(void)
 {
 	return apfint_hooks_register(&apfint_arm_hooks);
 }
-
-/* Installed first and removed last: see apfint_vcpu_quiesce_all(). */
-struct apfint_hook apfint_teardown_hook[] = {
-	{ .name = APFINT_VCPU_TEARDOWN_SYM,
-	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
-};
 
 /* Functions we call but do not hook. */
 int apfint_deliver_resolve(void)

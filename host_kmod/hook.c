@@ -21,6 +21,7 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "apfint_host.h"
@@ -29,6 +30,7 @@ DEFINE_PER_CPU(long, apfint_inflight);
 
 /* Serialises preparing, registering and removing every set. */
 static DEFINE_MUTEX(apfint_hooks_lock);
+static LIST_HEAD(apfint_hook_sets);	/* prepared, for debugfs */
 
 #if HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED
 unsigned long apfint_kallsyms(const char *name)
@@ -111,17 +113,30 @@ static bool apfint_fentry_first(unsigned long address)
 	return ftrace_location_fn && ftrace_location_fn(address) == address;
 }
 
-/* A hook's calls so far, over every CPU (for debugfs). */
-u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i)
+/* A hook's calls so far, over every CPU. */
+static u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i)
 {
 	u64 sum = 0;
 	int cpu;
 
-	if (!set->hits)
-		return 0;
 	for_each_possible_cpu(cpu)
 		sum += *per_cpu_ptr(&set->hits[i], cpu);
 	return sum;
+}
+
+/* debugfs: one line per hook of every prepared set, with its calls. */
+int apfint_hooks_show(struct seq_file *m, void *unused)
+{
+	const struct apfint_hook_set *set;
+	size_t i;
+
+	mutex_lock(&apfint_hooks_lock);
+	list_for_each_entry(set, &apfint_hook_sets, node)
+		for (i = 0; i < set->n; i++)
+			seq_printf(m, "%s %llu\n", set->hooks[i].name,
+				   apfint_hook_hits(set, i));
+	mutex_unlock(&apfint_hooks_lock);
+	return 0;
 }
 
 /*
@@ -176,17 +191,8 @@ static int apfint_hooks_prepare_locked(struct apfint_hook_set *set)
 		}
 	}
 	set->prepared = true;
+	list_add_tail(&set->node, &apfint_hook_sets);
 	return 0;
-}
-
-int apfint_hooks_prepare(struct apfint_hook_set *set)
-{
-	int err;
-
-	mutex_lock(&apfint_hooks_lock);
-	err = apfint_hooks_prepare_locked(set);
-	mutex_unlock(&apfint_hooks_lock);
-	return err;
 }
 
 static int apfint_hooks_register_locked(struct apfint_hook_set *set)
@@ -244,6 +250,7 @@ static void apfint_hooks_remove_locked(struct apfint_hook_set *set)
 		set->installed = false;
 	}
 	if (set->prepared) {
+		list_del(&set->node);
 		apfint_unfilter(set, set->n);
 		/* unregistered above: no thunk is left counting */
 		free_percpu(set->hits);
@@ -252,13 +259,17 @@ static void apfint_hooks_remove_locked(struct apfint_hook_set *set)
 	set->prepared = false;
 }
 
+/*
+ * Prepare a table and redirect it, or (lazy) leave that to
+ * apfint_hooks_register() on first use.
+ */
 int apfint_hooks_install(struct apfint_hook_set *set)
 {
 	int err;
 
 	mutex_lock(&apfint_hooks_lock);
 	err = apfint_hooks_prepare_locked(set);
-	if (!err) {
+	if (!err && !set->lazy) {
 		err = apfint_hooks_register_locked(set);
 		if (err)
 			apfint_hooks_remove_locked(set);

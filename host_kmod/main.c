@@ -18,26 +18,6 @@
 
 #include "apfint_host.h"
 
-#define APFINT_MAX_HOOKS	16
-static struct apfint_hook apfint_main_table[APFINT_MAX_HOOKS];
-
-struct apfint_hook_set apfint_main_hooks = { .hooks = apfint_main_table };
-struct apfint_hook_set apfint_teardown_hooks = {
-	.hooks = apfint_teardown_hook, .n = 1,
-};
-
-
-static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (WARN_ON(apfint_main_hooks.n >= APFINT_MAX_HOOKS))
-			return;
-		apfint_main_table[apfint_main_hooks.n++] = hooks[i];
-	}
-}
-
 /*
  * Registration can report success after ftrace gave up on a patch site
  * (kpatch #385), so ask kvm itself: KVM_CHECK_EXTENSION for our cap goes
@@ -73,41 +53,44 @@ static int apfint_host_start(void)
 {
 	int err;
 
-	apfint_add_hooks(apfint_msr_hooks, apfint_nr_msr_hooks);
-	apfint_add_hooks(apfint_deliver_hooks, apfint_nr_deliver_hooks);
-
 	err = apfint_deliver_resolve();
 	if (err)
 		return err;
-	err = apfint_hooks_install(&apfint_teardown_hooks);
+	err = apfint_hooks_install(&apfint_vcpu_hooks);
 	if (err)
 		return err;
-	err = apfint_hooks_prepare(&apfint_arm_hooks);
+	err = apfint_hooks_install(&apfint_arm_hooks);
 	if (err)
-		goto out_teardown;
-	err = apfint_hooks_install(&apfint_main_hooks);
+		goto out_vcpu;
+	err = apfint_hooks_install(&apfint_deliver_hooks);
 	if (err)
-		goto out_teardown;
+		goto out_arm;
+	err = apfint_hooks_install(&apfint_msr_hooks);
+	if (err)
+		goto out_deliver;
 	err = apfint_msr_wrap();
 	if (err)
-		goto out_main;
+		goto out_msr;
 	err = apfint_selftest();
 	if (err)
 		goto out_ops;
 	apfint_stats_init();
 	pr_info("MSR accessors wrapped, %zu kvm functions redirected (%zu more once a guest enables it); guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
-		apfint_main_hooks.n + apfint_teardown_hooks.n,
-		apfint_arm_hooks.n);
+		apfint_vcpu_hooks.n + apfint_deliver_hooks.n +
+		apfint_msr_hooks.n, apfint_arm_hooks.n);
 	return 0;
 
 out_ops:
 	apfint_msr_ops_remove();
-out_main:
-	apfint_hooks_remove(&apfint_main_hooks);
-out_teardown:
+out_msr:
+	apfint_hooks_remove(&apfint_msr_hooks);
+out_deliver:
+	apfint_hooks_remove(&apfint_deliver_hooks);
+out_arm:
 	apfint_hooks_remove(&apfint_arm_hooks);
+out_vcpu:
 	apfint_hooks_drain();
-	apfint_hooks_remove(&apfint_teardown_hooks);
+	apfint_hooks_remove(&apfint_vcpu_hooks);
 	apfint_hooks_drain();
 	apfint_vcpu_free_all();
 	return err;
@@ -121,11 +104,12 @@ static void apfint_host_stop(void)
 {
 	apfint_stats_exit();
 	apfint_msr_ops_remove();
-	apfint_hooks_remove(&apfint_main_hooks);
+	apfint_hooks_remove(&apfint_msr_hooks);
+	apfint_hooks_remove(&apfint_deliver_hooks);
 	apfint_hooks_remove(&apfint_arm_hooks);
 	apfint_hooks_drain();
 	apfint_vcpu_quiesce_all();
-	apfint_hooks_remove(&apfint_teardown_hooks);
+	apfint_hooks_remove(&apfint_vcpu_hooks);
 	apfint_hooks_drain();
 	apfint_vcpu_free_all();
 	rcu_barrier();	/* kfree_rcu() callbacks run our module's rcu heads */

@@ -300,8 +300,7 @@ static long apfint_dev_ioctl(struct file *filp, unsigned int ioctl,
 	return r;
 }
 
-/* The MSR reads of kernels before 5.4 (APFINT_WRAP_GET_MSR) come last. */
-struct apfint_hook apfint_msr_hooks[] = {
+static struct apfint_hook apfint_msr_table[] = {
 	{ .name = "kvm_vm_ioctl_check_extension",
 	  .replacement = apfint_check_extension,
 	  .orig = &orig_check_extension },
@@ -309,17 +308,22 @@ struct apfint_hook apfint_msr_hooks[] = {
 	  .orig = &orig_get_cpuid },
 	{ .name = "kvm_arch_dev_ioctl", .replacement = apfint_dev_ioctl,
 	  .orig = &orig_dev_ioctl },
+#if !APFINT_WRAP_GET_MSR
+	/* guest reads, which bypass kvm_x86_ops->get_msr (see below) */
 	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr,
 	  .orig = &orig_get_msr },
+#endif
 };
 
-const size_t apfint_nr_msr_hooks = ARRAY_SIZE(apfint_msr_hooks) -
-				   APFINT_WRAP_GET_MSR;
+struct apfint_hook_set apfint_msr_hooks = {
+	.hooks = apfint_msr_table,
+	.n = ARRAY_SIZE(apfint_msr_table),
+};
 
 /*
  * Every MSR write goes through kvm_x86_ops->set_msr.  Reads do from 5.4;
  * before, guest RDMSR exits call the vendor's get_msr directly, so
- * kvm_get_msr_common() is hooked instead (above; APFINT_WRAP_GET_MSR).
+ * kvm_get_msr_common() is hooked instead (above).
  */
 static const struct apfint_msr_ops apfint_msr_accessors = {
 	.set_msr = apfint_set_msr,

@@ -19,6 +19,9 @@
 
 #include "apfint_host.h"
 
+static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
+static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
+
 DEFINE_HASHTABLE(apfint_vcpus, 8);
 /* Serialises writers of the hash, and the unload walk against teardown. */
 DEFINE_SPINLOCK(apfint_vcpus_lock);
@@ -99,7 +102,7 @@ void apfint_vcpu_disarm(struct apfint_vcpu *av)
 }
 
 /* kvm_vcpu_reset() (INIT and RESET) clears EN and INT, as upstream does. */
-void apfint_vcpu_reset(struct kvm_vcpu *vcpu)
+static void apfint_vcpu_reset(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 
@@ -119,7 +122,7 @@ static void apfint_vcpu_unlink(struct apfint_vcpu *av)
 }
 
 /* vCPU teardown: no vCPU thread runs any more, the work items are done. */
-void apfint_vcpu_free(struct kvm_vcpu *vcpu)
+static void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av;
 	struct hlist_node *tmp;
@@ -133,8 +136,41 @@ void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 	spin_unlock(&apfint_vcpus_lock);
 }
 
+static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
+{
+	apfint_enter();
+	orig_vcpu_reset(vcpu, init_event);
+	apfint_vcpu_reset(vcpu);
+	apfint_leave();
+}
+
+static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
+{
+	apfint_enter();
+	apfint_vcpu_free(vcpu);
+	orig_vcpu_teardown(vcpu);
+	apfint_leave();
+}
+
 /*
- * Unload, after every hook but teardown is gone and no replacement runs:
+ * Installed first and removed last, so that per-vCPU state follows its
+ * vCPU for as long as any other hook can create or use it: see
+ * apfint_vcpu_quiesce_all().
+ */
+static struct apfint_hook apfint_vcpu_table[] = {
+	{ .name = APFINT_VCPU_TEARDOWN_SYM,
+	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
+	{ .name = "kvm_vcpu_reset",
+	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
+};
+
+struct apfint_hook_set apfint_vcpu_hooks = {
+	.hooks = apfint_vcpu_table,
+	.n = ARRAY_SIZE(apfint_vcpu_table),
+};
+
+/*
+ * Unload, after every other hook set is gone and no replacement runs:
  * nothing can raise our request bit any more, but one raised just before
  * may still be set, and old kvm would never clear it (the vCPU would keep
  * bailing out of vcpu_enter_guest()).  Teardown still takes our lock, so
@@ -151,7 +187,7 @@ void apfint_vcpu_quiesce_all(void)
 	spin_unlock(&apfint_vcpus_lock);
 }
 
-/* Unload, after the teardown hook is gone too. */
+/* Unload, after apfint_vcpu_hooks are gone too. */
 void apfint_vcpu_free_all(void)
 {
 	struct apfint_vcpu *av;
