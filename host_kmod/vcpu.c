@@ -201,6 +201,7 @@ void apfint_vcpu_free_all(void)
 		apfint_vcpu_unlink(av);
 	}
 	spin_unlock(&apfint_vcpus_lock);
+	rcu_barrier();	/* every entry's kfree_rcu() has run */
 }
 
 static const char * const apfint_mode_names[] = {
