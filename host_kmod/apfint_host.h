@@ -132,26 +132,7 @@ int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en);
 void apfint_vcpu_disarm(struct apfint_vcpu *av);
 int apfint_vcpus_show(struct seq_file *m, void *unused);
 
-extern spinlock_t apfint_vcpus_lock;
-extern DECLARE_HASHTABLE(apfint_vcpus, 8);
-
-extern struct apfint_hook_set apfint_vcpu_hooks;
-
-/* ---- msr.c: the MSRs, the cap, CPUID and the MSR index list ---- */
-
-extern struct apfint_hook_set apfint_msr_hooks;
-int apfint_msr_wrap(void);
-
-/* ---- deliver.c: 'page ready' delivery ---- */
-
-extern struct apfint_hook_set apfint_deliver_hooks;
-extern struct apfint_hook_set apfint_arm_hooks;
-int apfint_deliver_resolve(void);
-int apfint_deliver_arm(void);
-void apfint_check_completion(struct kvm_vcpu *vcpu);
-
-/* ---- stats.c: debugfs ---- */
-
+/* Totals over every vCPU, and what happens to no vCPU in particular. */
 struct apfint_global_stats {
 	atomic64_t delivered;
 	atomic64_t deferred;
@@ -170,6 +151,23 @@ struct apfint_global_stats {
 
 extern struct apfint_global_stats apfint_stats;
 #define apfint_count(name)	atomic64_inc(&apfint_stats.name)
+
+extern struct apfint_hook_set apfint_vcpu_hooks;
+
+/* ---- msr.c: the MSRs, the cap, CPUID and the MSR index list ---- */
+
+extern struct apfint_hook_set apfint_msr_hooks;
+int apfint_msr_wrap(void);
+
+/* ---- deliver.c: 'page ready' delivery ---- */
+
+extern struct apfint_hook_set apfint_deliver_hooks;
+extern struct apfint_hook_set apfint_arm_hooks;
+int apfint_deliver_resolve(void);
+int apfint_deliver_arm(void);
+void apfint_check_completion(struct kvm_vcpu *vcpu);
+
+/* ---- stats.c: debugfs ---- */
 
 int apfint_stats_init(void);
 void apfint_stats_exit(void);

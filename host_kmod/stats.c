@@ -9,7 +9,6 @@
 
 #include "apfint_host.h"
 
-struct apfint_global_stats apfint_stats;
 static struct dentry *apfint_debugfs;
 
 DEFINE_SHOW_ATTRIBUTE(apfint_hooks);

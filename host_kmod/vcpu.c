@@ -22,9 +22,11 @@
 static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
 static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
 
-DEFINE_HASHTABLE(apfint_vcpus, 8);
+static DEFINE_HASHTABLE(apfint_vcpus, 8);
 /* Serialises writers of the hash, and the unload walk against teardown. */
-DEFINE_SPINLOCK(apfint_vcpus_lock);
+static DEFINE_SPINLOCK(apfint_vcpus_lock);
+
+struct apfint_global_stats apfint_stats;
 
 struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu)
 {
