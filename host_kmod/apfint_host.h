@@ -90,12 +90,18 @@ static inline void apfint_leave(void)
 
 /* ---- vcpu.c: per-vCPU state, keyed by the vcpu pointer ---- */
 
+/* Why a ready page waited. */
+enum apfint_defer {
+	APFINT_DEFER_SLOT,	/* token slot busy */
+	APFINT_DEFER_LAPIC,	/* LAPIC disabled */
+	APFINT_DEFER_VECTOR,	/* no usable vector */
+	APFINT_DEFER_ACK,	/* previous page-ready not ACKed */
+	APFINT_NR_DEFER
+};
+
 struct apfint_vcpu_stats {
 	u64 delivered;		/* page-ready interrupts injected */
-	u64 deferred_slot;	/* a ready page waited: token slot busy */
-	u64 deferred_lapic;	/* a ready page waited: LAPIC disabled */
-	u64 deferred_vector;	/* a ready page waited: no usable vector */
-	u64 deferred_ack;	/* a ready page waited: previous not ACKed */
+	u64 deferred[APFINT_NR_DEFER];
 	u64 halted_skipped;	/* ready after a halt, no interrupt needed */
 	u64 acks;		/* ACKs of an injected page-ready */
 	u64 spare_acks;		/* ACKs with nothing pending (rescan only) */
@@ -124,13 +130,31 @@ struct apfint_vcpu {
 	struct apfint_vcpu_stats stats;
 };
 
+extern struct apfint_hook_set apfint_vcpu_hooks;
 struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu);
-struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu);
+struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu);
 void apfint_vcpu_quiesce_all(void);
 void apfint_vcpu_free_all(void);
-int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en);
-void apfint_vcpu_disarm(struct apfint_vcpu *av);
 int apfint_vcpus_show(struct seq_file *m, void *unused);
+
+/* The only writers of an entry; vCPU thread unless said otherwise. */
+void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data);
+int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+		       const struct gfn_to_hva_cache *slot);
+void apfint_vcpu_disarm(struct apfint_vcpu *av);
+enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av);
+int apfint_vcpu_read_slot(struct apfint_vcpu *av, u32 *token);
+int apfint_vcpu_write_slot(struct apfint_vcpu *av, u32 token);
+void apfint_vcpu_note_halted(struct apfint_vcpu *av, u32 token,
+			     bool paging_off);
+bool apfint_vcpu_take_halted(struct apfint_vcpu *av, u32 token);
+void apfint_vcpu_mark_pending(struct apfint_vcpu *av);
+void apfint_vcpu_delivered(struct apfint_vcpu *av);
+bool apfint_vcpu_defer(struct apfint_vcpu *av, enum apfint_defer why);
+void apfint_vcpu_may_deliver(struct apfint_vcpu *av);
+void apfint_vcpu_kicked(struct apfint_vcpu *av);
+void apfint_vcpu_queue_kept(struct apfint_vcpu *av);
+void apfint_vcpu_token_fixed(struct apfint_vcpu *av);
 
 /* Totals over every vCPU, and what happens to no vCPU in particular. */
 struct apfint_global_stats {
@@ -151,8 +175,6 @@ struct apfint_global_stats {
 
 extern struct apfint_global_stats apfint_stats;
 #define apfint_count(name)	atomic64_inc(&apfint_stats.name)
-
-extern struct apfint_hook_set apfint_vcpu_hooks;
 
 /* ---- msr.c: the MSRs, the cap, CPUID and the MSR index list ---- */
 

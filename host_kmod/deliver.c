@@ -116,8 +116,7 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 		saved = apfint_hide_enabled(vcpu);
 		orig_page_not_present(vcpu, work);
 		vcpu->arch.apf.msr_val = saved;
-		apfint_note_halted(&av->apf, work->arch.token);
-		av->stats.nopaging_halts++;
+		apfint_vcpu_note_halted(av, work->arch.token, true);
 		goto out;
 	}
 
@@ -129,7 +128,7 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 	pf_before = vcpu->stat.pf_guest;
 	orig_page_not_present(vcpu, work);
 	if (vcpu->stat.pf_guest == pf_before)
-		apfint_note_halted(&av->apf, work->arch.token);
+		apfint_vcpu_note_halted(av, work->arch.token, false);
 out:
 	apfint_leave();
 }
@@ -156,22 +155,15 @@ static void apfint_page_present(struct kvm_vcpu *vcpu,
 	vcpu->arch.apf.msr_val = saved;
 	token = work->arch.token;	/* ~0 for wake-all, set by kvm */
 
-	if (work->wakeup_all) {
+	if (work->wakeup_all)
 		apfint_count(wake_all);
-	} else if (apfint_take_halted(&av->apf, token)) {
-		av->stats.halted_skipped++;
-		apfint_count(halted_skipped);
+	else if (apfint_vcpu_take_halted(av, token))
 		goto out;
-	}
 
-	if (!av->slot_valid ||
-	    kvm_write_guest_cached(vcpu->kvm, &av->slot, &token,
-				   sizeof(token))) {
-		apfint_count(slot_write_errors);
+	if (apfint_vcpu_write_slot(av, token))
 		goto out;
-	}
 	/* Set before injecting: the work item reads it to skip the kick. */
-	WARN_ON_ONCE(!apfint_mark_pending(&av->apf));
+	apfint_vcpu_mark_pending(av);
 	irq.vector = apfint_vector(&av->apf);
 	/*
 	 * The slot rule keeps one page-ready in flight at a time, so the
@@ -181,21 +173,9 @@ static void apfint_page_present(struct kvm_vcpu *vcpu,
 	if (apfint_irr_pending(vcpu, irq.vector))
 		apfint_count(coalesced);
 	apfint_apic_set_irq(vcpu, &irq, NULL);
-	av->stats.delivered++;
-	apfint_count(delivered);
+	apfint_vcpu_delivered(av);
 out:
 	apfint_leave();
-}
-
-/* Count each wait for delivery once, under its first reason. */
-static bool apfint_defer(struct apfint_vcpu *av, u64 *reason)
-{
-	if (!av->deferring) {
-		av->deferring = true;
-		(*reason)++;
-		apfint_count(deferred);
-	}
-	return false;
 }
 
 static bool apfint_can_inject(struct kvm_vcpu *vcpu)
@@ -212,25 +192,24 @@ static bool apfint_can_inject(struct kvm_vcpu *vcpu)
 	}
 	/* A ready page stays queued until it can be delivered. */
 	if (READ_ONCE(av->apf.mode) == APFINT_PENDING) {
-		r = apfint_defer(av, &av->stats.deferred_ack);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_ACK);
 		goto out;
 	}
 	if (!apfint_vector_usable(apfint_vector(&av->apf))) {
-		r = apfint_defer(av, &av->stats.deferred_vector);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_VECTOR);
 		goto out;
 	}
 	lapic = apfint_lapic_enabled(vcpu);
 	if (!lapic) {
-		r = apfint_defer(av, &av->stats.deferred_lapic);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_LAPIC);
 		goto out;
 	}
-	if (!av->slot_valid ||
-	    kvm_read_guest_cached(vcpu->kvm, &av->slot, &slot, sizeof(slot)) ||
+	if (apfint_vcpu_read_slot(av, &slot) ||
 	    !apfint_can_dequeue(&av->apf, lapic, slot)) {
-		r = apfint_defer(av, &av->stats.deferred_slot);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_SLOT);
 		goto out;
 	}
-	av->deferring = false;
+	apfint_vcpu_may_deliver(av);
 	r = true;
 out:
 	apfint_leave();
@@ -277,10 +256,8 @@ static void apfint_page_ready_queued(struct kvm_vcpu *vcpu)
 		 */
 		smp_mb__after_atomic();
 		kick = READ_ONCE(av->apf.mode) != APFINT_PENDING;
-		if (kick) {
-			atomic64_inc(&av->stats.kicks);
-			apfint_count(kicks);
-		}
+		if (kick)
+			apfint_vcpu_kicked(av);
 	}
 	rcu_read_unlock();
 	if (kick)
@@ -339,7 +316,7 @@ static void apfint_clear_completion_queue(struct kvm_vcpu *vcpu)
 	if (av && apfint_called_from(caller, "kvm_set_cr0")) {
 		if (vcpu->arch.cr0 & X86_CR0_PG)
 			kvm_make_request(APFINT_REQ_APF_READY, vcpu);
-		av->stats.queue_kept++;
+		apfint_vcpu_queue_kept(av);
 	} else {
 		orig_clear_completion_queue(vcpu);
 	}
@@ -360,8 +337,7 @@ static int apfint_setup_async_pf(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 		arch->token = apfint_fix_token(arch->token,
 					       &vcpu->arch.apf.id,
 					       vcpu->vcpu_id);
-		av->stats.tokens_fixed++;
-		apfint_count(tokens_fixed);
+		apfint_vcpu_token_fixed(av);
 	}
 	r = orig_setup_async_pf(vcpu, cr2_or_gpa, hva, arch);
 	apfint_leave();

@@ -42,21 +42,23 @@ static int apfint_set_int(struct kvm_vcpu *vcpu, u64 data)
 	if (!av && !data)
 		return 0;
 	if (!av)
-		av = apfint_vcpu_get(vcpu);
+		av = apfint_vcpu_lookup_or_create(vcpu);
 	if (!av)
 		return 1;
-	av->apf.int_msr = data;
+	apfint_vcpu_set_int(av, data);
 	return 0;
 }
 
 /*
  * EN.  Without bit 3 the write is stock kvm's alone (after leaving
  * interrupt mode).  With bit 3, kvm gets the value without it (old kvm
- * treats bit 3 as reserved) and we keep the rest of upstream's semantics.
+ * treats bit 3 as reserved) and we keep the rest of upstream's semantics;
+ * bit 3 without ENABLED is off, as upstream, and reads keep bit 3.
  */
 static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	u64 data = msr_info->data;
+	bool wants_int = apfint_en_wants_int(data);
 	struct msr_data stripped = *msr_info;
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 	struct gfn_to_hva_cache slot = {};
@@ -71,46 +73,32 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
 		return 1;
 	if (!av)
-		av = apfint_vcpu_get(vcpu);
+		av = apfint_vcpu_lookup_or_create(vcpu);
 	if (!av)
 		return 1;
-
-	if (apfint_en_wants_int(data)) {
-		/*
-		 * Map the token word before kvm commits to anything, so that
-		 * a bad GPA fails the write cleanly and leaves the previous
-		 * state whole (upstream stores EN first and keeps a broken
-		 * cache).  The area is 64-byte aligned, so the word never
-		 * crosses a page.
-		 */
-		if (kvm_gfn_to_hva_cache_init(vcpu->kvm, &slot,
-					      (data & APFINT_EN_GPA_MASK) +
-					      APFINT_AREA_TOKEN_OFFSET,
-					      sizeof(u32)))
-			return 1;
-	}
+	/*
+	 * Map the token word before kvm commits to anything, so that a bad
+	 * GPA fails the write cleanly and leaves the previous state whole
+	 * (upstream stores EN first and keeps a broken cache).  The area is
+	 * 64-byte aligned, so the word never crosses a page.
+	 */
+	if (wants_int &&
+	    kvm_gfn_to_hva_cache_init(vcpu->kvm, &slot,
+				      (data & APFINT_EN_GPA_MASK) +
+				      APFINT_AREA_TOKEN_OFFSET, sizeof(u32)))
+		return 1;
 
 	stripped.data = apfint_en_for_kvm(data);
 	r = orig_set_msr(vcpu, &stripped);
 	if (r)
 		return r;
-	if (apfint_en_wants_int(data)) {
-		av->slot = slot;
-		av->slot_valid = true;
-	}
-
-	if (!apfint_en_wants_int(data)) {
-		/* Bit 3 without ENABLED: off, as upstream; reads keep bit 3. */
-		apfint_vcpu_disarm(av);
-		av->apf.en = data;
-		return 0;
-	}
 	/*
 	 * kvm queued its wake-all; it is dequeued on this thread after we
 	 * return, by which time the vCPU is armed and it goes out as an
 	 * interrupt like upstream's.
 	 */
-	if (apfint_deliver_arm() || apfint_vcpu_arm(av, data)) {
+	if ((wants_int && apfint_deliver_arm()) ||
+	    apfint_vcpu_set_en(av, data, &slot)) {
 		/*
 		 * Its exit-path hook could not be registered, or the module
 		 * is going away: undo kvm's enable, fail the write.
@@ -131,18 +119,8 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 	av = apfint_vcpu_find(vcpu);
 	if (!av)
 		return 0;
-	switch (apfint_ack(&av->apf)) {
-	case APFINT_ACK_PAIRED:
-		av->stats.acks++;
-		apfint_count(acks);
-		break;
-	case APFINT_ACK_SPARE:
-		av->stats.spare_acks++;
-		apfint_count(spare_acks);
-		break;
-	default:
+	if (apfint_vcpu_ack(av) == APFINT_ACK_IGNORED)
 		return 0;
-	}
 	/*
 	 * Pairs with the smp_mb() in the work item's kick: either it sees
 	 * the pending mark gone and kicks, or this rescan sees its

@@ -8,7 +8,8 @@
  *
  * Lifetime: the vCPU's own thread (holding vcpu->mutex) creates, changes
  * and resets its entry; teardown frees it when no vCPU thread runs.  The
- * async work item only reads the mode, under RCU.
+ * async work item only reads the mode, under RCU, and counts its kicks.
+ * Every change is made here; the other files only read an entry.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,8 +49,8 @@ struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu)
 	return found;
 }
 
-/* Find or create; vCPU thread only (may sleep). */
-struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
+/* vCPU thread only (may sleep); takes no reference. */
+struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 
@@ -78,7 +79,7 @@ struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
  * anyone to send them.  The caller has registered apfint_deliver_arm()'s
  * hooks.
  */
-int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
+static int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 {
 	if (apfint_armed(&av->apf)) {
 		apfint_arm(&av->apf, en);
@@ -102,6 +103,141 @@ void apfint_vcpu_disarm(struct apfint_vcpu *av)
 		module_put(THIS_MODULE);
 	}
 }
+
+/* ---- the MSRs (msr.c) ---- */
+
+void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data)
+{
+	av->apf.int_msr = data;
+}
+
+/*
+ * EN with bit 3, once kvm took the value without it.  With ENABLED the
+ * vCPU is armed, delivering through the token word mapped in slot;
+ * without, it is off (as upstream) and reads keep bit 3.
+ */
+int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+		       const struct gfn_to_hva_cache *slot)
+{
+	if (!apfint_en_wants_int(en)) {
+		apfint_vcpu_disarm(av);
+		av->apf.en = en;
+		return 0;
+	}
+	av->slot = *slot;
+	av->slot_valid = true;
+	return apfint_vcpu_arm(av, en);
+}
+
+enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av)
+{
+	enum apfint_ack_result r = apfint_ack(&av->apf);
+
+	switch (r) {
+	case APFINT_ACK_PAIRED:
+		av->stats.acks++;
+		apfint_count(acks);
+		break;
+	case APFINT_ACK_SPARE:
+		av->stats.spare_acks++;
+		apfint_count(spare_acks);
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+/* ---- delivery (deliver.c) ---- */
+
+/* The token word: 0 is "slot free", anything else a page-ready waiting. */
+int apfint_vcpu_read_slot(struct apfint_vcpu *av, u32 *token)
+{
+	if (!av->slot_valid ||
+	    kvm_read_guest_cached(av->kvm, &av->slot, token, sizeof(*token)))
+		return -EFAULT;
+	return 0;
+}
+
+int apfint_vcpu_write_slot(struct apfint_vcpu *av, u32 token)
+{
+	if (!av->slot_valid ||
+	    kvm_write_guest_cached(av->kvm, &av->slot, &token, sizeof(token))) {
+		apfint_count(slot_write_errors);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* A not-present event that halted the vCPU instead of injecting #PF. */
+void apfint_vcpu_note_halted(struct apfint_vcpu *av, u32 token,
+			     bool paging_off)
+{
+	apfint_note_halted(&av->apf, token);
+	if (paging_off)
+		av->stats.nopaging_halts++;
+}
+
+/* True (and counted) when token's page-ready needs no interrupt. */
+bool apfint_vcpu_take_halted(struct apfint_vcpu *av, u32 token)
+{
+	if (!apfint_take_halted(&av->apf, token))
+		return false;
+	av->stats.halted_skipped++;
+	apfint_count(halted_skipped);
+	return true;
+}
+
+/* The token is in the slot: set before injecting (the work item reads it). */
+void apfint_vcpu_mark_pending(struct apfint_vcpu *av)
+{
+	WARN_ON_ONCE(!apfint_mark_pending(&av->apf));
+}
+
+void apfint_vcpu_delivered(struct apfint_vcpu *av)
+{
+	av->stats.delivered++;
+	apfint_count(delivered);
+}
+
+/*
+ * A ready page waits; returns false, for can_inject.  Each wait counts
+ * once, under its first reason, until apfint_vcpu_may_deliver().
+ */
+bool apfint_vcpu_defer(struct apfint_vcpu *av, enum apfint_defer why)
+{
+	if (!av->deferring) {
+		av->deferring = true;
+		av->stats.deferred[why]++;
+		apfint_count(deferred);
+	}
+	return false;
+}
+
+void apfint_vcpu_may_deliver(struct apfint_vcpu *av)
+{
+	av->deferring = false;
+}
+
+/* From the async work item, under rcu_read_lock(). */
+void apfint_vcpu_kicked(struct apfint_vcpu *av)
+{
+	atomic64_inc(&av->stats.kicks);
+	apfint_count(kicks);
+}
+
+void apfint_vcpu_queue_kept(struct apfint_vcpu *av)
+{
+	av->stats.queue_kept++;
+}
+
+void apfint_vcpu_token_fixed(struct apfint_vcpu *av)
+{
+	av->stats.tokens_fixed++;
+	apfint_count(tokens_fixed);
+}
+
+/* ---- lifetime ---- */
 
 /* kvm_vcpu_reset() (INIT and RESET) clears EN and INT, as upstream does. */
 static void apfint_vcpu_reset(struct kvm_vcpu *vcpu)
@@ -226,8 +362,10 @@ int apfint_vcpus_show(struct seq_file *m, void *unused)
 			   av->vm_pid, av->vcpu_id,
 			   apfint_mode_names[READ_ONCE(av->apf.mode)],
 			   apfint_vector(&av->apf), s->delivered,
-			   s->deferred_slot, s->deferred_lapic,
-			   s->deferred_vector, s->deferred_ack,
+			   s->deferred[APFINT_DEFER_SLOT],
+			   s->deferred[APFINT_DEFER_LAPIC],
+			   s->deferred[APFINT_DEFER_VECTOR],
+			   s->deferred[APFINT_DEFER_ACK],
 			   s->halted_skipped, s->acks,
 			   (long long)atomic64_read(&s->kicks),
 			   s->tokens_fixed, s->nopaging_halts, s->queue_kept,
