@@ -75,6 +75,7 @@ enum apfint_ack_result {
 	APFINT_ACK_SPARE,	/* ARMED: nothing pending, rescan */
 	APFINT_ACK_PAIRED,	/* PENDING -> ARMED, rescan */
 };
+
 enum apfint_ack_result apfint_ack(struct apfint_apf *apf);
 
 void apfint_note_halted(struct apfint_apf *apf, u32 token);
