@@ -37,29 +37,35 @@ struct apfint_hook_set {
 	struct ftrace_ops ops;
 	struct apfint_hook *hooks;
 	size_t n;
+	bool lazy;		/* install only prepares: register on first use */
 	unsigned long __percpu *hits;	/* n counters per CPU */
+	struct list_head node;	/* in hook.c's list of prepared sets */
 	bool prepared;		/* resolved, ftrace filters set */
 	bool installed;		/* redirecting */
 };
 
 unsigned long apfint_kallsyms(const char *name);	/* any symbol */
 unsigned long apfint_lookup(const char *name);		/* kvm.ko's */
-u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i);
-int apfint_hooks_prepare(struct apfint_hook_set *set);
 int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);
 void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
 void apfint_sync_callers(void);
+int apfint_hooks_show(struct seq_file *m, void *unused);
 
-/* ---- ops.c: kvm_x86_ops' MSR accessors wrapped (msr.c's) ---- */
+/* ---- ops.c: redirect kvm_x86_ops' MSR accessors ---- */
 
 typedef int (*apfint_msr_fn)(struct kvm_vcpu *vcpu, struct msr_data *msr);
-extern apfint_msr_fn apfint_orig_get_msr;
-extern apfint_msr_fn apfint_orig_set_msr;
-int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
-int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info);
-int apfint_msr_ops_install(void);
+
+/* Ours, and where to store the vendor's; get_msr NULL: reads stay kvm's. */
+struct apfint_msr_ops {
+	apfint_msr_fn set_msr;
+	apfint_msr_fn get_msr;
+	apfint_msr_fn *orig_set_msr;
+	apfint_msr_fn *orig_get_msr;
+};
+
+int apfint_msr_ops_install(const struct apfint_msr_ops *ops);
 void apfint_msr_ops_remove(void);
 bool apfint_msr_ops_active(void);
 
@@ -84,12 +90,18 @@ static inline void apfint_leave(void)
 
 /* ---- vcpu.c: per-vCPU state, keyed by the vcpu pointer ---- */
 
+/* Why a ready page waited. */
+enum apfint_defer {
+	APFINT_DEFER_SLOT,	/* token slot busy */
+	APFINT_DEFER_LAPIC,	/* LAPIC disabled */
+	APFINT_DEFER_VECTOR,	/* no usable vector */
+	APFINT_DEFER_ACK,	/* previous page-ready not ACKed */
+	APFINT_NR_DEFER
+};
+
 struct apfint_vcpu_stats {
 	u64 delivered;		/* page-ready interrupts injected */
-	u64 deferred_slot;	/* a ready page waited: token slot busy */
-	u64 deferred_lapic;	/* a ready page waited: LAPIC disabled */
-	u64 deferred_vector;	/* a ready page waited: no usable vector */
-	u64 deferred_ack;	/* a ready page waited: previous not ACKed */
+	u64 deferred[APFINT_NR_DEFER];
 	u64 halted_skipped;	/* ready after a halt, no interrupt needed */
 	u64 acks;		/* ACKs of an injected page-ready */
 	u64 spare_acks;		/* ACKs with nothing pending (rescan only) */
@@ -118,37 +130,33 @@ struct apfint_vcpu {
 	struct apfint_vcpu_stats stats;
 };
 
+extern struct apfint_hook_set apfint_vcpu_hooks;
 struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu);
-struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu);
-void apfint_vcpu_reset(struct kvm_vcpu *vcpu);
-void apfint_vcpu_free(struct kvm_vcpu *vcpu);
+struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu);
 void apfint_vcpu_quiesce_all(void);
 void apfint_vcpu_free_all(void);
-int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en);
-void apfint_vcpu_disarm(struct apfint_vcpu *av);
 int apfint_vcpus_show(struct seq_file *m, void *unused);
 
-extern spinlock_t apfint_vcpus_lock;
-extern DECLARE_HASHTABLE(apfint_vcpus, 8);
+/* The only writers of an entry; vCPU thread unless said otherwise. */
+void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data);
+int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+		       const struct gfn_to_hva_cache *slot);
+void apfint_vcpu_disarm(struct apfint_vcpu *av);
+enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av);
+int apfint_vcpu_read_slot(struct apfint_vcpu *av, u32 *token);
+int apfint_vcpu_write_slot(struct apfint_vcpu *av, u32 token);
+void apfint_vcpu_note_halted(struct apfint_vcpu *av, u32 token,
+			     bool paging_off);
+bool apfint_vcpu_take_halted(struct apfint_vcpu *av, u32 token);
+void apfint_vcpu_mark_pending(struct apfint_vcpu *av);
+void apfint_vcpu_delivered(struct apfint_vcpu *av);
+bool apfint_vcpu_defer(struct apfint_vcpu *av, enum apfint_defer why);
+void apfint_vcpu_may_deliver(struct apfint_vcpu *av);
+void apfint_vcpu_kicked(struct apfint_vcpu *av);
+void apfint_vcpu_queue_kept(struct apfint_vcpu *av);
+void apfint_vcpu_token_fixed(struct apfint_vcpu *av);
 
-/* ---- msr.c and deliver.c: the replacements ---- */
-
-extern struct apfint_hook apfint_msr_hooks[];
-extern const size_t apfint_nr_msr_hooks;
-extern struct apfint_hook apfint_deliver_hooks[];
-extern const size_t apfint_nr_deliver_hooks;
-extern struct apfint_hook apfint_teardown_hook[];
-extern struct apfint_hook apfint_arm_hook[];
-int apfint_deliver_resolve(void);
-void apfint_check_completion(struct kvm_vcpu *vcpu);
-bool apfint_lapic_enabled(struct kvm_vcpu *vcpu);
-extern struct apfint_hook_set apfint_main_hooks;
-extern struct apfint_hook_set apfint_teardown_hooks;
-extern struct apfint_hook_set apfint_arm_hooks;
-int apfint_arm_hooks_get(void);
-
-/* ---- stats.c: debugfs ---- */
-
+/* Totals over every vCPU, and what happens to no vCPU in particular. */
 struct apfint_global_stats {
 	atomic64_t delivered;
 	atomic64_t deferred;
@@ -167,6 +175,21 @@ struct apfint_global_stats {
 
 extern struct apfint_global_stats apfint_stats;
 #define apfint_count(name)	atomic64_inc(&apfint_stats.name)
+
+/* ---- msr.c: the MSRs, the cap, CPUID and the MSR index list ---- */
+
+extern struct apfint_hook_set apfint_msr_hooks;
+int apfint_msr_wrap(void);
+
+/* ---- deliver.c: 'page ready' delivery ---- */
+
+extern struct apfint_hook_set apfint_deliver_hooks;
+extern struct apfint_hook_set apfint_arm_hooks;
+int apfint_deliver_resolve(void);
+int apfint_deliver_arm(void);
+void apfint_check_completion(struct kvm_vcpu *vcpu);
+
+/* ---- stats.c: debugfs ---- */
 
 int apfint_stats_init(void);
 void apfint_stats_exit(void);

@@ -36,9 +36,7 @@ static void (*orig_clear_completion_queue)(struct kvm_vcpu *vcpu);
 static int (*orig_setup_async_pf)(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 				  unsigned long hva,
 				  struct kvm_arch_async_pf *arch);
-static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
 static void (*orig_async_pf_execute)(struct work_struct *work);
-static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
 static int (*apfint_apic_set_irq)(struct kvm_vcpu *vcpu,
 				  struct kvm_lapic_irq *irq,
 				  struct dest_map *dest_map);
@@ -56,7 +54,7 @@ static struct apfint_vcpu *apfint_armed_vcpu(struct kvm_vcpu *vcpu)
  * kvm_lapic_enabled() is private (lapic.h): the APIC must be in kernel,
  * globally enabled in the APIC base MSR and software-enabled in SPIV.
  */
-bool apfint_lapic_enabled(struct kvm_vcpu *vcpu)
+static bool apfint_lapic_enabled(struct kvm_vcpu *vcpu)
 {
 	u32 spiv = 0;
 
@@ -118,8 +116,7 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 		saved = apfint_hide_enabled(vcpu);
 		orig_page_not_present(vcpu, work);
 		vcpu->arch.apf.msr_val = saved;
-		apfint_note_halted(&av->apf, work->arch.token);
-		av->stats.nopaging_halts++;
+		apfint_vcpu_note_halted(av, work->arch.token, true);
 		goto out;
 	}
 
@@ -131,7 +128,7 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 	pf_before = vcpu->stat.pf_guest;
 	orig_page_not_present(vcpu, work);
 	if (vcpu->stat.pf_guest == pf_before)
-		apfint_note_halted(&av->apf, work->arch.token);
+		apfint_vcpu_note_halted(av, work->arch.token, false);
 out:
 	apfint_leave();
 }
@@ -158,22 +155,15 @@ static void apfint_page_present(struct kvm_vcpu *vcpu,
 	vcpu->arch.apf.msr_val = saved;
 	token = work->arch.token;	/* ~0 for wake-all, set by kvm */
 
-	if (work->wakeup_all) {
+	if (work->wakeup_all)
 		apfint_count(wake_all);
-	} else if (apfint_take_halted(&av->apf, token)) {
-		av->stats.halted_skipped++;
-		apfint_count(halted_skipped);
+	else if (apfint_vcpu_take_halted(av, token))
 		goto out;
-	}
 
-	if (!av->slot_valid ||
-	    kvm_write_guest_cached(vcpu->kvm, &av->slot, &token,
-				   sizeof(token))) {
-		apfint_count(slot_write_errors);
+	if (apfint_vcpu_write_slot(av, token))
 		goto out;
-	}
 	/* Set before injecting: the work item reads it to skip the kick. */
-	WARN_ON_ONCE(!apfint_mark_pending(&av->apf));
+	apfint_vcpu_mark_pending(av);
 	irq.vector = apfint_vector(&av->apf);
 	/*
 	 * The slot rule keeps one page-ready in flight at a time, so the
@@ -183,21 +173,9 @@ static void apfint_page_present(struct kvm_vcpu *vcpu,
 	if (apfint_irr_pending(vcpu, irq.vector))
 		apfint_count(coalesced);
 	apfint_apic_set_irq(vcpu, &irq, NULL);
-	av->stats.delivered++;
-	apfint_count(delivered);
+	apfint_vcpu_delivered(av);
 out:
 	apfint_leave();
-}
-
-/* Count each wait for delivery once, under its first reason. */
-static bool apfint_defer(struct apfint_vcpu *av, u64 *reason)
-{
-	if (!av->deferring) {
-		av->deferring = true;
-		(*reason)++;
-		apfint_count(deferred);
-	}
-	return false;
 }
 
 static bool apfint_can_inject(struct kvm_vcpu *vcpu)
@@ -214,25 +192,24 @@ static bool apfint_can_inject(struct kvm_vcpu *vcpu)
 	}
 	/* A ready page stays queued until it can be delivered. */
 	if (READ_ONCE(av->apf.mode) == APFINT_PENDING) {
-		r = apfint_defer(av, &av->stats.deferred_ack);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_ACK);
 		goto out;
 	}
 	if (!apfint_vector_usable(apfint_vector(&av->apf))) {
-		r = apfint_defer(av, &av->stats.deferred_vector);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_VECTOR);
 		goto out;
 	}
 	lapic = apfint_lapic_enabled(vcpu);
 	if (!lapic) {
-		r = apfint_defer(av, &av->stats.deferred_lapic);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_LAPIC);
 		goto out;
 	}
-	if (!av->slot_valid ||
-	    kvm_read_guest_cached(vcpu->kvm, &av->slot, &slot, sizeof(slot)) ||
+	if (apfint_vcpu_read_slot(av, &slot) ||
 	    !apfint_can_dequeue(&av->apf, lapic, slot)) {
-		r = apfint_defer(av, &av->stats.deferred_slot);
+		r = apfint_vcpu_defer(av, APFINT_DEFER_SLOT);
 		goto out;
 	}
-	av->deferring = false;
+	apfint_vcpu_may_deliver(av);
 	r = true;
 out:
 	apfint_leave();
@@ -279,10 +256,8 @@ static void apfint_page_ready_queued(struct kvm_vcpu *vcpu)
 		 */
 		smp_mb__after_atomic();
 		kick = READ_ONCE(av->apf.mode) != APFINT_PENDING;
-		if (kick) {
-			atomic64_inc(&av->stats.kicks);
-			apfint_count(kicks);
-		}
+		if (kick)
+			apfint_vcpu_kicked(av);
 	}
 	rcu_read_unlock();
 	if (kick)
@@ -341,7 +316,7 @@ static void apfint_clear_completion_queue(struct kvm_vcpu *vcpu)
 	if (av && apfint_called_from(caller, "kvm_set_cr0")) {
 		if (vcpu->arch.cr0 & X86_CR0_PG)
 			kvm_make_request(APFINT_REQ_APF_READY, vcpu);
-		av->stats.queue_kept++;
+		apfint_vcpu_queue_kept(av);
 	} else {
 		orig_clear_completion_queue(vcpu);
 	}
@@ -362,31 +337,14 @@ static int apfint_setup_async_pf(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 		arch->token = apfint_fix_token(arch->token,
 					       &vcpu->arch.apf.id,
 					       vcpu->vcpu_id);
-		av->stats.tokens_fixed++;
-		apfint_count(tokens_fixed);
+		apfint_vcpu_token_fixed(av);
 	}
 	r = orig_setup_async_pf(vcpu, cr2_or_gpa, hva, arch);
 	apfint_leave();
 	return r;
 }
 
-static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
-{
-	apfint_enter();
-	orig_vcpu_reset(vcpu, init_event);
-	apfint_vcpu_reset(vcpu);
-	apfint_leave();
-}
-
-static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
-{
-	apfint_enter();
-	apfint_vcpu_free(vcpu);
-	orig_vcpu_teardown(vcpu);
-	apfint_leave();
-}
-
-struct apfint_hook apfint_deliver_hooks[] = {
+static struct apfint_hook apfint_deliver_table[] = {
 	{ .name = "kvm_arch_async_page_not_present",
 	  .replacement = apfint_page_not_present,
 	  .orig = &orig_page_not_present },
@@ -399,31 +357,42 @@ struct apfint_hook apfint_deliver_hooks[] = {
 	  .orig = &orig_clear_completion_queue },
 	{ .name = "kvm_setup_async_pf",
 	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
-	{ .name = "kvm_vcpu_reset",
-	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
 	{ .name = "async_pf_execute",
 	  .replacement = apfint_async_pf_execute,
 	  .orig = &orig_async_pf_execute },
 };
 
-const size_t apfint_nr_deliver_hooks = ARRAY_SIZE(apfint_deliver_hooks);
+struct apfint_hook_set apfint_deliver_hooks = {
+	.hooks = apfint_deliver_table,
+	.n = ARRAY_SIZE(apfint_deliver_table),
+};
 
 /*
  * Only vCPUs in interrupt mode need this one (it clears our request), and
  * kvm calls it after every exit: registered when the first vCPU arms, so
  * a host whose guests never ask pays nothing on that path.
  */
-struct apfint_hook apfint_arm_hook[] = {
+static struct apfint_hook apfint_arm_table[] = {
 	{ .name = "kvm_check_async_pf_completion",
 	  .replacement = apfint_check_completion_hook,
 	  .orig = &orig_check_completion },
 };
 
-/* Installed first and removed last: see apfint_vcpu_quiesce_all(). */
-struct apfint_hook apfint_teardown_hook[] = {
-	{ .name = APFINT_VCPU_TEARDOWN_SYM,
-	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
+struct apfint_hook_set apfint_arm_hooks = {
+	.hooks = apfint_arm_table,
+	.n = ARRAY_SIZE(apfint_arm_table),
+	.lazy = true,
 };
+
+/*
+ * Before a vCPU is armed: registers, the first time, the hooks only armed
+ * vCPUs need (prepared at load); from then on every CPU runs them.  They
+ * stay until unload, and fail to register once unloading removed them.
+ */
+int apfint_deliver_arm(void)
+{
+	return apfint_hooks_register(&apfint_arm_hooks);
+}
 
 /* Functions we call but do not hook. */
 int apfint_deliver_resolve(void)

@@ -20,11 +20,17 @@
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "apfint_host.h"
 
 DEFINE_PER_CPU(long, apfint_inflight);
+
+/* Serialises preparing, registering and removing every set. */
+static DEFINE_MUTEX(apfint_hooks_lock);
+static LIST_HEAD(apfint_hook_sets);	/* prepared, for debugfs */
 
 #if HAVE_KALLSYMS_LOOKUP_NAME_EXPORTED
 unsigned long apfint_kallsyms(const char *name)
@@ -107,24 +113,37 @@ static bool apfint_fentry_first(unsigned long address)
 	return ftrace_location_fn && ftrace_location_fn(address) == address;
 }
 
-/* A hook's calls so far, over every CPU (for debugfs). */
-u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i)
+/* A hook's calls so far, over every CPU. */
+static u64 apfint_hook_hits(const struct apfint_hook_set *set, size_t i)
 {
 	u64 sum = 0;
 	int cpu;
 
-	if (!set->hits)
-		return 0;
 	for_each_possible_cpu(cpu)
 		sum += *per_cpu_ptr(&set->hits[i], cpu);
 	return sum;
+}
+
+/* debugfs: one line per hook of every prepared set, with its calls. */
+int apfint_hooks_show(struct seq_file *m, void *unused)
+{
+	const struct apfint_hook_set *set;
+	size_t i;
+
+	mutex_lock(&apfint_hooks_lock);
+	list_for_each_entry(set, &apfint_hook_sets, node)
+		for (i = 0; i < set->n; i++)
+			seq_printf(m, "%s %llu\n", set->hooks[i].name,
+				   apfint_hook_hits(set, i));
+	mutex_unlock(&apfint_hooks_lock);
+	return 0;
 }
 
 /*
  * Resolve a table and point ftrace at its functions, without redirecting
  * anything yet: a kvm layout we cannot hook fails here, at load.
  */
-int apfint_hooks_prepare(struct apfint_hook_set *set)
+static int apfint_hooks_prepare_locked(struct apfint_hook_set *set)
 {
 	size_t i;
 	int err;
@@ -172,14 +191,19 @@ int apfint_hooks_prepare(struct apfint_hook_set *set)
 		}
 	}
 	set->prepared = true;
+	list_add_tail(&set->node, &apfint_hook_sets);
 	return 0;
 }
 
-/* Redirect a prepared table: all its functions at once, or none. */
-int apfint_hooks_register(struct apfint_hook_set *set)
+static int apfint_hooks_register_locked(struct apfint_hook_set *set)
 {
 	int err;
 
+	if (set->installed)
+		return 0;
+	/* Without its filters the ops would trace every function. */
+	if (!set->prepared)
+		return -ENOENT;
 	err = register_ftrace_function(&set->ops);
 	if (err) {
 		/*
@@ -194,20 +218,22 @@ int apfint_hooks_register(struct apfint_hook_set *set)
 	return 0;
 }
 
-int apfint_hooks_install(struct apfint_hook_set *set)
+/*
+ * Redirect a prepared table: all its functions at once, or none.  Does
+ * nothing for a table already redirected, and fails for one not prepared
+ * (or removed since).
+ */
+int apfint_hooks_register(struct apfint_hook_set *set)
 {
 	int err;
 
-	err = apfint_hooks_prepare(set);
-	if (err)
-		return err;
-	err = apfint_hooks_register(set);
-	if (err)
-		apfint_hooks_remove(set);
+	mutex_lock(&apfint_hooks_lock);
+	err = apfint_hooks_register_locked(set);
+	mutex_unlock(&apfint_hooks_lock);
 	return err;
 }
 
-void apfint_hooks_remove(struct apfint_hook_set *set)
+static void apfint_hooks_remove_locked(struct apfint_hook_set *set)
 {
 	int err;
 
@@ -224,12 +250,39 @@ void apfint_hooks_remove(struct apfint_hook_set *set)
 		set->installed = false;
 	}
 	if (set->prepared) {
+		list_del(&set->node);
 		apfint_unfilter(set, set->n);
 		/* unregistered above: no thunk is left counting */
 		free_percpu(set->hits);
 		set->hits = NULL;
 	}
 	set->prepared = false;
+}
+
+/*
+ * Prepare a table and redirect it, or (lazy) leave that to
+ * apfint_hooks_register() on first use.
+ */
+int apfint_hooks_install(struct apfint_hook_set *set)
+{
+	int err;
+
+	mutex_lock(&apfint_hooks_lock);
+	err = apfint_hooks_prepare_locked(set);
+	if (!err && !set->lazy) {
+		err = apfint_hooks_register_locked(set);
+		if (err)
+			apfint_hooks_remove_locked(set);
+	}
+	mutex_unlock(&apfint_hooks_lock);
+	return err;
+}
+
+void apfint_hooks_remove(struct apfint_hook_set *set)
+{
+	mutex_lock(&apfint_hooks_lock);
+	apfint_hooks_remove_locked(set);
+	mutex_unlock(&apfint_hooks_lock);
 }
 
 static long apfint_inflight_sum(void)

@@ -2,7 +2,8 @@
 /*
  * apfint_host: interrupt-based async page fault 'page ready' delivery for
  * KVM hosts that lack it (Linux 4.14 to 5.7), by redirecting kvm.ko
- * functions at run time.  See ../shared/docs/ABI.md for the protocol.
+ * functions at run time.  The protocol is upstream 5.8's
+ * (Documentation/virt/kvm/msr.rst); include/apfint_abi.h has its bits.
  *
  * kvm.ko stays loaded while we are: we use its exported symbols, which
  * makes the module loader count us as its user.
@@ -10,52 +11,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/utsname.h>
 
 #include "apfint_compat.h"
 #include "apfint_abi.h"
 
 #include "apfint_host.h"
-
-#define APFINT_MAX_HOOKS	16
-static struct apfint_hook apfint_main_table[APFINT_MAX_HOOKS];
-
-struct apfint_hook_set apfint_main_hooks = { .hooks = apfint_main_table };
-struct apfint_hook_set apfint_teardown_hooks = {
-	.hooks = apfint_teardown_hook, .n = 1,
-};
-
-struct apfint_hook_set apfint_arm_hooks = { .hooks = apfint_arm_hook, .n = 1 };
-
-static DEFINE_MUTEX(apfint_arm_hooks_lock);
-
-/*
- * The first vCPU to arm registers the hooks only armed vCPUs need (they
- * were prepared at load), before it is armed: from then on every CPU runs
- * them.  They stay until unload.
- */
-int apfint_arm_hooks_get(void)
-{
-	int err = 0;
-
-	mutex_lock(&apfint_arm_hooks_lock);
-	if (!apfint_arm_hooks.installed)
-		err = apfint_hooks_register(&apfint_arm_hooks);
-	mutex_unlock(&apfint_arm_hooks_lock);
-	return err;
-}
-
-static void apfint_add_hooks(const struct apfint_hook *hooks, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (WARN_ON(apfint_main_hooks.n >= APFINT_MAX_HOOKS))
-			return;
-		apfint_main_table[apfint_main_hooks.n++] = hooks[i];
-	}
-}
 
 /*
  * Registration can report success after ftrace gave up on a patch site
@@ -88,66 +49,75 @@ static int apfint_selftest(void)
 	return 0;
 }
 
-static int apfint_host_start(void)
+/*
+ * The load order.  Each step's exit undoes its init (a hook set: install,
+ * remove); exit-only steps order the unload.  Unloading, and a load that
+ * fails at a step, run the exits of the steps before it, bottom-up: one
+ * teardown for both.
+ */
+struct apfint_step {
+	int (*init)(void);
+	void (*exit)(void);
+	struct apfint_hook_set *hooks;
+};
+
+static const struct apfint_step apfint_steps[] = {
+	{ .init = apfint_deliver_resolve },
+	/* unloading: free the state left, once no replacement runs */
+	{ .exit = apfint_vcpu_free_all },
+	{ .exit = apfint_hooks_drain },
+	/* first in, last out: vCPU teardown frees what the others create */
+	{ .hooks = &apfint_vcpu_hooks },
+	/* unloading: clear our request, once the sets below have returned */
+	{ .exit = apfint_vcpu_quiesce_all },
+	{ .exit = apfint_hooks_drain },
+	{ .hooks = &apfint_arm_hooks },
+	{ .hooks = &apfint_deliver_hooks },
+	{ .hooks = &apfint_msr_hooks },
+	/* guests may enable the feature from here */
+	{ .init = apfint_msr_wrap, .exit = apfint_msr_ops_remove },
+	{ .init = apfint_selftest },
+	{ .init = apfint_stats_init, .exit = apfint_stats_exit },
+};
+
+/* Undoes the first n steps, last first. */
+static void apfint_host_teardown(size_t n)
 {
-	int err;
+	const struct apfint_step *step;
 
-	apfint_add_hooks(apfint_msr_hooks, apfint_nr_msr_hooks);
-	apfint_add_hooks(apfint_deliver_hooks, apfint_nr_deliver_hooks);
-
-	err = apfint_deliver_resolve();
-	if (err)
-		return err;
-	err = apfint_hooks_install(&apfint_teardown_hooks);
-	if (err)
-		return err;
-	err = apfint_hooks_prepare(&apfint_arm_hooks);
-	if (err)
-		goto out_teardown;
-	err = apfint_hooks_install(&apfint_main_hooks);
-	if (err)
-		goto out_teardown;
-	err = apfint_msr_ops_install();
-	if (err)
-		goto out_main;
-	err = apfint_selftest();
-	if (err)
-		goto out_ops;
-	apfint_stats_init();
-	pr_info("MSR accessors wrapped, %zu kvm functions redirected (%zu more once a guest enables it); guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
-		apfint_main_hooks.n + apfint_teardown_hooks.n,
-		apfint_arm_hooks.n);
-	return 0;
-
-out_ops:
-	apfint_msr_ops_remove();
-out_main:
-	apfint_hooks_remove(&apfint_main_hooks);
-out_teardown:
-	apfint_hooks_remove(&apfint_arm_hooks);
-	apfint_hooks_drain();
-	apfint_hooks_remove(&apfint_teardown_hooks);
-	apfint_hooks_drain();
-	apfint_vcpu_free_all();
-	return err;
+	while (n--) {
+		step = &apfint_steps[n];
+		if (step->hooks)
+			apfint_hooks_remove(step->hooks);
+		else if (step->exit)
+			step->exit();
+	}
 }
 
-/*
- * Reached only with no vCPU in interrupt mode (each holds a module
- * reference); legacy vCPUs keep running on the originals.
- */
-static void apfint_host_stop(void)
+static int apfint_host_start(void)
 {
-	apfint_stats_exit();
-	apfint_msr_ops_remove();
-	apfint_hooks_remove(&apfint_main_hooks);
-	apfint_hooks_remove(&apfint_arm_hooks);
-	apfint_hooks_drain();
-	apfint_vcpu_quiesce_all();
-	apfint_hooks_remove(&apfint_teardown_hooks);
-	apfint_hooks_drain();
-	apfint_vcpu_free_all();
-	rcu_barrier();	/* kfree_rcu() callbacks run our module's rcu heads */
+	const struct apfint_step *step;
+	size_t i, now = 0, lazy = 0;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(apfint_steps); i++) {
+		step = &apfint_steps[i];
+		if (step->hooks)
+			err = apfint_hooks_install(step->hooks);
+		else if (step->init)
+			err = step->init();
+		if (err) {
+			apfint_host_teardown(i);
+			return err;
+		}
+		if (step->hooks && step->hooks->lazy)
+			lazy += step->hooks->n;
+		else if (step->hooks)
+			now += step->hooks->n;
+	}
+	pr_info("MSR accessors wrapped, %zu kvm functions redirected (%zu more once a guest enables it); guests may now enable interrupt delivery (KVM_CAP_ASYNC_PF_INT)\n",
+		now, lazy);
+	return 0;
 }
 
 static bool unverified;
@@ -169,9 +139,13 @@ static int __init apfint_host_init(void)
 	return apfint_host_start();
 }
 
+/*
+ * Reached only with no vCPU in interrupt mode (each holds a module
+ * reference); legacy vCPUs keep running on the originals.
+ */
 static void __exit apfint_host_exit(void)
 {
-	apfint_host_stop();
+	apfint_host_teardown(ARRAY_SIZE(apfint_steps));
 	pr_info("unloaded\n");
 }
 

@@ -13,6 +13,12 @@
 
 #include "apfint_host.h"
 
+/*
+ * What our MSR accessors fall back to: the vendor's set_msr and get_msr
+ * (before 5.4, kvm_get_msr_common() past its ftrace call site).
+ */
+static apfint_msr_fn orig_set_msr;
+static apfint_msr_fn orig_get_msr;
 static int (*orig_check_extension)(struct kvm *kvm, long ext);
 static int (*orig_get_cpuid)(struct kvm_cpuid2 *cpuid,
 			     struct kvm_cpuid_entry2 __user *entries,
@@ -36,21 +42,23 @@ static int apfint_set_int(struct kvm_vcpu *vcpu, u64 data)
 	if (!av && !data)
 		return 0;
 	if (!av)
-		av = apfint_vcpu_get(vcpu);
+		av = apfint_vcpu_lookup_or_create(vcpu);
 	if (!av)
 		return 1;
-	av->apf.int_msr = data;
+	apfint_vcpu_set_int(av, data);
 	return 0;
 }
 
 /*
  * EN.  Without bit 3 the write is stock kvm's alone (after leaving
  * interrupt mode).  With bit 3, kvm gets the value without it (old kvm
- * treats bit 3 as reserved) and we keep the rest of upstream's semantics.
+ * treats bit 3 as reserved) and we keep the rest of upstream's semantics;
+ * bit 3 without ENABLED is off, as upstream, and reads keep bit 3.
  */
 static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	u64 data = msr_info->data;
+	bool wants_int = apfint_en_wants_int(data);
 	struct msr_data stripped = *msr_info;
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 	struct gfn_to_hva_cache slot = {};
@@ -59,58 +67,44 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
 		if (av)
 			apfint_vcpu_disarm(av);
-		return apfint_orig_set_msr(vcpu, msr_info);
+		return orig_set_msr(vcpu, msr_info);
 	}
 
 	if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
 		return 1;
 	if (!av)
-		av = apfint_vcpu_get(vcpu);
+		av = apfint_vcpu_lookup_or_create(vcpu);
 	if (!av)
 		return 1;
-
-	if (apfint_en_wants_int(data)) {
-		/*
-		 * Map the token word before kvm commits to anything, so that
-		 * a bad GPA fails the write cleanly and leaves the previous
-		 * state whole (upstream stores EN first and keeps a broken
-		 * cache).  The area is 64-byte aligned, so the word never
-		 * crosses a page.
-		 */
-		if (kvm_gfn_to_hva_cache_init(vcpu->kvm, &slot,
-					      (data & APFINT_EN_GPA_MASK) +
-					      APFINT_AREA_TOKEN_OFFSET,
-					      sizeof(u32)))
-			return 1;
-	}
+	/*
+	 * Map the token word before kvm commits to anything, so that a bad
+	 * GPA fails the write cleanly and leaves the previous state whole
+	 * (upstream stores EN first and keeps a broken cache).  The area is
+	 * 64-byte aligned, so the word never crosses a page.
+	 */
+	if (wants_int &&
+	    kvm_gfn_to_hva_cache_init(vcpu->kvm, &slot,
+				      (data & APFINT_EN_GPA_MASK) +
+				      APFINT_AREA_TOKEN_OFFSET, sizeof(u32)))
+		return 1;
 
 	stripped.data = apfint_en_for_kvm(data);
-	r = apfint_orig_set_msr(vcpu, &stripped);
+	r = orig_set_msr(vcpu, &stripped);
 	if (r)
 		return r;
-	if (apfint_en_wants_int(data)) {
-		av->slot = slot;
-		av->slot_valid = true;
-	}
-
-	if (!apfint_en_wants_int(data)) {
-		/* Bit 3 without ENABLED: off, as upstream; reads keep bit 3. */
-		apfint_vcpu_disarm(av);
-		av->apf.en = data;
-		return 0;
-	}
 	/*
 	 * kvm queued its wake-all; it is dequeued on this thread after we
 	 * return, by which time the vCPU is armed and it goes out as an
 	 * interrupt like upstream's.
 	 */
-	if (apfint_vcpu_arm(av, data)) {
+	if ((wants_int && apfint_deliver_arm()) ||
+	    apfint_vcpu_set_en(av, data, &slot)) {
 		/*
-		 * Module going away, or its exit-path hook could not be
-		 * registered: undo kvm's enable, fail the write.
+		 * Its exit-path hook could not be registered, or the module
+		 * is going away: undo kvm's enable, fail the write.
 		 */
 		stripped.data = 0;
-		apfint_orig_set_msr(vcpu, &stripped);
+		orig_set_msr(vcpu, &stripped);
 		return 1;
 	}
 	return 0;
@@ -125,18 +119,8 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 	av = apfint_vcpu_find(vcpu);
 	if (!av)
 		return 0;
-	switch (apfint_ack(&av->apf)) {
-	case APFINT_ACK_PAIRED:
-		av->stats.acks++;
-		apfint_count(acks);
-		break;
-	case APFINT_ACK_SPARE:
-		av->stats.spare_acks++;
-		apfint_count(spare_acks);
-		break;
-	default:
+	if (apfint_vcpu_ack(av) == APFINT_ACK_IGNORED)
 		return 0;
-	}
 	/*
 	 * Pairs with the smp_mb() in the work item's kick: either it sees
 	 * the pending mark gone and kicks, or this rescan sees its
@@ -148,7 +132,7 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 }
 
 /* kvm_x86_ops->set_msr while we are loaded (ops.c) */
-int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+static int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	int r;
 
@@ -164,7 +148,7 @@ int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		r = apfint_set_ack(vcpu, msr_info->data);
 		break;
 	default:
-		r = apfint_orig_set_msr(vcpu, msr_info);
+		r = orig_set_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
@@ -175,7 +159,7 @@ int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
  * kvm_x86_ops->get_msr while we are loaded (ops.c); before 5.4 the
  * replacement of kvm_get_msr_common()
  */
-int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
+static int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
 	struct apfint_vcpu *av;
 	int r = 0;
@@ -183,7 +167,7 @@ int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
-		r = apfint_orig_get_msr(vcpu, msr_info);
+		r = orig_get_msr(vcpu, msr_info);
 		av = apfint_vcpu_find(vcpu);
 		if (!r && av && (av->apf.en & KVM_ASYNC_PF_DELIVERY_AS_INT))
 			msr_info->data |= KVM_ASYNC_PF_DELIVERY_AS_INT;
@@ -197,7 +181,7 @@ int apfint_get_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		msr_info->data = 0;
 		break;
 	default:
-		r = apfint_orig_get_msr(vcpu, msr_info);
+		r = orig_get_msr(vcpu, msr_info);
 		break;
 	}
 	apfint_leave();
@@ -294,8 +278,7 @@ static long apfint_dev_ioctl(struct file *filp, unsigned int ioctl,
 	return r;
 }
 
-/* The MSR reads of kernels before 5.4 (APFINT_WRAP_GET_MSR) come last. */
-struct apfint_hook apfint_msr_hooks[] = {
+static struct apfint_hook apfint_msr_table[] = {
 	{ .name = "kvm_vm_ioctl_check_extension",
 	  .replacement = apfint_check_extension,
 	  .orig = &orig_check_extension },
@@ -303,9 +286,32 @@ struct apfint_hook apfint_msr_hooks[] = {
 	  .orig = &orig_get_cpuid },
 	{ .name = "kvm_arch_dev_ioctl", .replacement = apfint_dev_ioctl,
 	  .orig = &orig_dev_ioctl },
+#if !APFINT_WRAP_GET_MSR
+	/* guest reads, which bypass kvm_x86_ops->get_msr (see below) */
 	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr,
-	  .orig = &apfint_orig_get_msr },
+	  .orig = &orig_get_msr },
+#endif
 };
 
-const size_t apfint_nr_msr_hooks = ARRAY_SIZE(apfint_msr_hooks) -
-				   APFINT_WRAP_GET_MSR;
+struct apfint_hook_set apfint_msr_hooks = {
+	.hooks = apfint_msr_table,
+	.n = ARRAY_SIZE(apfint_msr_table),
+};
+
+/*
+ * Every MSR write goes through kvm_x86_ops->set_msr.  Reads do from 5.4;
+ * before, guest RDMSR exits call the vendor's get_msr directly, so
+ * kvm_get_msr_common() is hooked instead (above).
+ */
+static const struct apfint_msr_ops apfint_msr_accessors = {
+	.set_msr = apfint_set_msr,
+	.get_msr = APFINT_WRAP_GET_MSR ? apfint_get_msr : NULL,
+	.orig_set_msr = &orig_set_msr,
+	.orig_get_msr = &orig_get_msr,
+};
+
+/* Route kvm's MSR accesses through the accessors above. */
+int apfint_msr_wrap(void)
+{
+	return apfint_msr_ops_install(&apfint_msr_accessors);
+}

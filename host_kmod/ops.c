@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * apfint_host: route the guest's and userspace's MSR accesses through
- * msr.c by wrapping kvm_x86_ops' set_msr and get_msr (get_msr from 5.4:
- * before, guest reads bypass the table and msr.c hooks
- * kvm_get_msr_common() instead; see apfint_compat.h).
+ * apfint_host: redirect kvm_x86_ops' MSR accessors (set_msr, and get_msr
+ * where guest reads go through it) to the ones msr.c gives.
  *
  * Every MSR exit takes this path, so it is kept to one extra indirect
- * call: an ftrace redirection of kvm_{get,set}_msr_common() cost each of
- * them a register-saving trampoline pass (measured by `make bench`, P3).
- * The vendor module (kvm_amd, kvm_intel) is pinned while we are loaded:
- * reloading it would make kvm call through a new table without us, and
- * our saved accessors would point into freed text.
+ * call, with no ftrace trampoline pass on it.  The vendor module
+ * (kvm_amd, kvm_intel) is pinned while we are loaded: reloading it would
+ * make kvm call through a new table without us, and our saved accessors
+ * would point into freed text.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,17 +16,11 @@
 
 #include "apfint_host.h"
 
-/*
- * What msr.c's accessors fall back to: the vendor's set_msr and get_msr
- * (before 5.4, kvm_get_msr_common() past its ftrace call site).
- */
-apfint_msr_fn apfint_orig_set_msr;
-apfint_msr_fn apfint_orig_get_msr;
-
 static struct kvm_x86_ops *apfint_vendor_table;	/* kvm's before us */
 static struct kvm_x86_ops *apfint_table;	/* what kvm calls through */
 static struct kvm_x86_ops apfint_table_copy;	/* before 5.7: ours */
 static struct module *apfint_vendor_module;
+static const struct apfint_msr_ops *apfint_wrap;	/* installed */
 
 /*
  * Takes a reference on the module whose text holds fn (none if built in).
@@ -56,7 +47,11 @@ static int apfint_pin_owner(void *fn, struct module **owner)
 	return err;
 }
 
-int apfint_msr_ops_install(void)
+/*
+ * Points kvm_x86_ops' set_msr (and get_msr, unless ops->get_msr is NULL)
+ * at ops', after storing the vendor's where ops says.
+ */
+int apfint_msr_ops_install(const struct apfint_msr_ops *ops)
 {
 	struct kvm_x86_ops *live = apfint_kvm_x86_ops();
 	int err;
@@ -72,18 +67,19 @@ int apfint_msr_ops_install(void)
 		return err;
 	}
 	apfint_vendor_table = live;
-	apfint_orig_set_msr = live->set_msr;
-	if (APFINT_WRAP_GET_MSR)
-		apfint_orig_get_msr = live->get_msr;
+	*ops->orig_set_msr = live->set_msr;
+	if (ops->get_msr)
+		*ops->orig_get_msr = live->get_msr;
 	if (APFINT_X86_OPS_IN_KVM) {
 		apfint_table = live;
 	} else {
 		apfint_table_copy = *live;
 		apfint_table = &apfint_table_copy;
 	}
-	WRITE_ONCE(apfint_table->set_msr, apfint_set_msr);
-	if (APFINT_WRAP_GET_MSR)
-		WRITE_ONCE(apfint_table->get_msr, apfint_get_msr);
+	apfint_wrap = ops;
+	WRITE_ONCE(apfint_table->set_msr, ops->set_msr);
+	if (ops->get_msr)
+		WRITE_ONCE(apfint_table->get_msr, ops->get_msr);
 	apfint_kvm_x86_ops_use(apfint_table);
 	return 0;
 }
@@ -97,18 +93,20 @@ void apfint_msr_ops_remove(void)
 	if (!apfint_table)
 		return;
 	if (apfint_kvm_x86_ops() != apfint_table ||
-	    apfint_table->set_msr != apfint_set_msr) {
+	    apfint_table->set_msr != apfint_wrap->set_msr) {
 		/* not ours any more: leave it, we cannot know what is */
 		pr_err("kvm_x86_ops changed under us; not restoring it\n");
 	} else {
-		WRITE_ONCE(apfint_table->set_msr, apfint_orig_set_msr);
-		if (APFINT_WRAP_GET_MSR)
-			WRITE_ONCE(apfint_table->get_msr, apfint_orig_get_msr);
+		WRITE_ONCE(apfint_table->set_msr, *apfint_wrap->orig_set_msr);
+		if (apfint_wrap->get_msr)
+			WRITE_ONCE(apfint_table->get_msr,
+				   *apfint_wrap->orig_get_msr);
 		apfint_kvm_x86_ops_use(apfint_vendor_table);
 	}
 	/* a caller may have read our pointer and not yet entered: wait */
 	apfint_sync_callers();
 	apfint_table = NULL;
+	apfint_wrap = NULL;
 	module_put(apfint_vendor_module);
 	apfint_vendor_module = NULL;
 }
@@ -118,6 +116,6 @@ bool apfint_msr_ops_active(void)
 {
 	struct kvm_x86_ops *live = apfint_kvm_x86_ops();
 
-	return live && live->set_msr == apfint_set_msr &&
-	       (!APFINT_WRAP_GET_MSR || live->get_msr == apfint_get_msr);
+	return live && apfint_wrap && live->set_msr == apfint_wrap->set_msr &&
+	       (!apfint_wrap->get_msr || live->get_msr == apfint_wrap->get_msr);
 }

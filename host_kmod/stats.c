@@ -9,22 +9,8 @@
 
 #include "apfint_host.h"
 
-struct apfint_global_stats apfint_stats;
 static struct dentry *apfint_debugfs;
 
-static int apfint_hooks_show(struct seq_file *m, void *unused)
-{
-	const struct apfint_hook_set *sets[] = {
-		&apfint_main_hooks, &apfint_arm_hooks, &apfint_teardown_hooks,
-	};
-	size_t s, i;
-
-	for (s = 0; s < ARRAY_SIZE(sets); s++)
-		for (i = 0; i < sets[s]->n; i++)
-			seq_printf(m, "%s %llu\n", sets[s]->hooks[i].name,
-				   apfint_hook_hits(sets[s], i));
-	return 0;
-}
 DEFINE_SHOW_ATTRIBUTE(apfint_hooks);
 DEFINE_SHOW_ATTRIBUTE(apfint_vcpus);
 

@@ -8,7 +8,8 @@
  *
  * Lifetime: the vCPU's own thread (holding vcpu->mutex) creates, changes
  * and resets its entry; teardown frees it when no vCPU thread runs.  The
- * async work item only reads the mode, under RCU.
+ * async work item only reads the mode, under RCU, and counts its kicks.
+ * Every change is made here; the other files only read an entry.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,9 +20,14 @@
 
 #include "apfint_host.h"
 
-DEFINE_HASHTABLE(apfint_vcpus, 8);
+static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
+static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
+
+static DEFINE_HASHTABLE(apfint_vcpus, 8);
 /* Serialises writers of the hash, and the unload walk against teardown. */
-DEFINE_SPINLOCK(apfint_vcpus_lock);
+static DEFINE_SPINLOCK(apfint_vcpus_lock);
+
+struct apfint_global_stats apfint_stats;
 
 struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu)
 {
@@ -43,8 +49,8 @@ struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu)
 	return found;
 }
 
-/* Find or create; vCPU thread only (may sleep). */
-struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
+/* vCPU thread only (may sleep); takes no reference. */
+struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 
@@ -70,9 +76,10 @@ struct apfint_vcpu *apfint_vcpu_get(struct kvm_vcpu *vcpu)
 /*
  * Each armed vCPU holds a reference on this module, so that `rmmod` fails
  * with EBUSY instead of leaving a guest that waits for interrupts without
- * anyone to send them.
+ * anyone to send them.  The caller has registered apfint_deliver_arm()'s
+ * hooks.
  */
-int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
+static int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 {
 	if (apfint_armed(&av->apf)) {
 		apfint_arm(&av->apf, en);
@@ -81,10 +88,6 @@ int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 	}
 	if (!try_module_get(THIS_MODULE))
 		return -EBUSY;	/* being unloaded: stay legacy */
-	if (apfint_arm_hooks_get()) {
-		module_put(THIS_MODULE);
-		return -EIO;
-	}
 	apfint_arm(&av->apf, en);
 	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
 		pr_info("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
@@ -101,8 +104,143 @@ void apfint_vcpu_disarm(struct apfint_vcpu *av)
 	}
 }
 
+/* ---- the MSRs (msr.c) ---- */
+
+void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data)
+{
+	av->apf.int_msr = data;
+}
+
+/*
+ * EN with bit 3, once kvm took the value without it.  With ENABLED the
+ * vCPU is armed, delivering through the token word mapped in slot;
+ * without, it is off (as upstream) and reads keep bit 3.
+ */
+int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+		       const struct gfn_to_hva_cache *slot)
+{
+	if (!apfint_en_wants_int(en)) {
+		apfint_vcpu_disarm(av);
+		av->apf.en = en;
+		return 0;
+	}
+	av->slot = *slot;
+	av->slot_valid = true;
+	return apfint_vcpu_arm(av, en);
+}
+
+enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av)
+{
+	enum apfint_ack_result r = apfint_ack(&av->apf);
+
+	switch (r) {
+	case APFINT_ACK_PAIRED:
+		av->stats.acks++;
+		apfint_count(acks);
+		break;
+	case APFINT_ACK_SPARE:
+		av->stats.spare_acks++;
+		apfint_count(spare_acks);
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+/* ---- delivery (deliver.c) ---- */
+
+/* The token word: 0 is "slot free", anything else a page-ready waiting. */
+int apfint_vcpu_read_slot(struct apfint_vcpu *av, u32 *token)
+{
+	if (!av->slot_valid ||
+	    kvm_read_guest_cached(av->kvm, &av->slot, token, sizeof(*token)))
+		return -EFAULT;
+	return 0;
+}
+
+int apfint_vcpu_write_slot(struct apfint_vcpu *av, u32 token)
+{
+	if (!av->slot_valid ||
+	    kvm_write_guest_cached(av->kvm, &av->slot, &token, sizeof(token))) {
+		apfint_count(slot_write_errors);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* A not-present event that halted the vCPU instead of injecting #PF. */
+void apfint_vcpu_note_halted(struct apfint_vcpu *av, u32 token,
+			     bool paging_off)
+{
+	apfint_note_halted(&av->apf, token);
+	if (paging_off)
+		av->stats.nopaging_halts++;
+}
+
+/* True (and counted) when token's page-ready needs no interrupt. */
+bool apfint_vcpu_take_halted(struct apfint_vcpu *av, u32 token)
+{
+	if (!apfint_take_halted(&av->apf, token))
+		return false;
+	av->stats.halted_skipped++;
+	apfint_count(halted_skipped);
+	return true;
+}
+
+/* The token is in the slot: set before injecting (the work item reads it). */
+void apfint_vcpu_mark_pending(struct apfint_vcpu *av)
+{
+	WARN_ON_ONCE(!apfint_mark_pending(&av->apf));
+}
+
+void apfint_vcpu_delivered(struct apfint_vcpu *av)
+{
+	av->stats.delivered++;
+	apfint_count(delivered);
+}
+
+/*
+ * A ready page waits; returns false, for can_inject.  Each wait counts
+ * once, under its first reason, until apfint_vcpu_may_deliver().
+ */
+bool apfint_vcpu_defer(struct apfint_vcpu *av, enum apfint_defer why)
+{
+	if (!av->deferring) {
+		av->deferring = true;
+		av->stats.deferred[why]++;
+		apfint_count(deferred);
+	}
+	return false;
+}
+
+void apfint_vcpu_may_deliver(struct apfint_vcpu *av)
+{
+	av->deferring = false;
+}
+
+/* From the async work item, under rcu_read_lock(). */
+void apfint_vcpu_kicked(struct apfint_vcpu *av)
+{
+	atomic64_inc(&av->stats.kicks);
+	apfint_count(kicks);
+}
+
+void apfint_vcpu_queue_kept(struct apfint_vcpu *av)
+{
+	av->stats.queue_kept++;
+}
+
+void apfint_vcpu_token_fixed(struct apfint_vcpu *av)
+{
+	av->stats.tokens_fixed++;
+	apfint_count(tokens_fixed);
+}
+
+/* ---- lifetime ---- */
+
 /* kvm_vcpu_reset() (INIT and RESET) clears EN and INT, as upstream does. */
-void apfint_vcpu_reset(struct kvm_vcpu *vcpu)
+static void apfint_vcpu_reset(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 
@@ -122,7 +260,7 @@ static void apfint_vcpu_unlink(struct apfint_vcpu *av)
 }
 
 /* vCPU teardown: no vCPU thread runs any more, the work items are done. */
-void apfint_vcpu_free(struct kvm_vcpu *vcpu)
+static void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 {
 	struct apfint_vcpu *av;
 	struct hlist_node *tmp;
@@ -136,8 +274,41 @@ void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 	spin_unlock(&apfint_vcpus_lock);
 }
 
+static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
+{
+	apfint_enter();
+	orig_vcpu_reset(vcpu, init_event);
+	apfint_vcpu_reset(vcpu);
+	apfint_leave();
+}
+
+static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
+{
+	apfint_enter();
+	apfint_vcpu_free(vcpu);
+	orig_vcpu_teardown(vcpu);
+	apfint_leave();
+}
+
 /*
- * Unload, after every hook but teardown is gone and no replacement runs:
+ * Installed first and removed last, so that per-vCPU state follows its
+ * vCPU for as long as any other hook can create or use it: see
+ * apfint_vcpu_quiesce_all().
+ */
+static struct apfint_hook apfint_vcpu_table[] = {
+	{ .name = APFINT_VCPU_TEARDOWN_SYM,
+	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
+	{ .name = "kvm_vcpu_reset",
+	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
+};
+
+struct apfint_hook_set apfint_vcpu_hooks = {
+	.hooks = apfint_vcpu_table,
+	.n = ARRAY_SIZE(apfint_vcpu_table),
+};
+
+/*
+ * Unload, after every other hook set is gone and no replacement runs:
  * nothing can raise our request bit any more, but one raised just before
  * may still be set, and old kvm would never clear it (the vCPU would keep
  * bailing out of vcpu_enter_guest()).  Teardown still takes our lock, so
@@ -154,7 +325,7 @@ void apfint_vcpu_quiesce_all(void)
 	spin_unlock(&apfint_vcpus_lock);
 }
 
-/* Unload, after the teardown hook is gone too. */
+/* Unload, after apfint_vcpu_hooks are gone too. */
 void apfint_vcpu_free_all(void)
 {
 	struct apfint_vcpu *av;
@@ -168,6 +339,7 @@ void apfint_vcpu_free_all(void)
 		apfint_vcpu_unlink(av);
 	}
 	spin_unlock(&apfint_vcpus_lock);
+	rcu_barrier();	/* every entry's kfree_rcu() has run */
 }
 
 static const char * const apfint_mode_names[] = {
@@ -190,8 +362,10 @@ int apfint_vcpus_show(struct seq_file *m, void *unused)
 			   av->vm_pid, av->vcpu_id,
 			   apfint_mode_names[READ_ONCE(av->apf.mode)],
 			   apfint_vector(&av->apf), s->delivered,
-			   s->deferred_slot, s->deferred_lapic,
-			   s->deferred_vector, s->deferred_ack,
+			   s->deferred[APFINT_DEFER_SLOT],
+			   s->deferred[APFINT_DEFER_LAPIC],
+			   s->deferred[APFINT_DEFER_VECTOR],
+			   s->deferred[APFINT_DEFER_ACK],
 			   s->halted_skipped, s->acks,
 			   (long long)atomic64_read(&s->kicks),
 			   s->tokens_fixed, s->nopaging_halts, s->queue_kept,
