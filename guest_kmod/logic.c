@@ -28,6 +28,17 @@ enum apfint_missing apfint_check_guest(bool on_kvm, u32 kvm_features,
 	return APFINT_MISSING_NONE;
 }
 
+/*
+ * Whether a refusal is this machine's normal state (not a KVM guest, a
+ * host that offers no interrupt delivery, async PF turned off) rather
+ * than something wrong.  Boot-time loading tries the module everywhere,
+ * so the normal ones must not be logged as errors.
+ */
+bool apfint_missing_expected(enum apfint_missing why)
+{
+	return why != APFINT_MISSING_NONE && why != APFINT_MISSING_EN_LAYOUT;
+}
+
 const char *apfint_missing_str(enum apfint_missing why)
 {
 	switch (why) {

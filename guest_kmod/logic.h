@@ -23,6 +23,7 @@ enum apfint_missing {
 
 enum apfint_missing apfint_check_guest(bool on_kvm, u32 kvm_features,
 				       u64 boot_en);
+bool apfint_missing_expected(enum apfint_missing why);
 const char *apfint_missing_str(enum apfint_missing why);
 
 /*

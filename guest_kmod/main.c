@@ -41,7 +41,10 @@ static int apfint_check_guest_now(void)
 		boot_en = 0;
 	why = apfint_check_guest(base != 0, features, boot_en);
 	if (why != APFINT_MISSING_NONE) {
-		pr_err("not loading: %s\n", apfint_missing_str(why));
+		if (apfint_missing_expected(why))
+			pr_info("not loading: %s\n", apfint_missing_str(why));
+		else
+			pr_err("not loading: %s\n", apfint_missing_str(why));
 		return -ENODEV;
 	}
 	pr_info("KVM features 0x%x, boot CPU EN 0x%llx\n", features, boot_en);

@@ -11,7 +11,7 @@
 static void apfint_refuse_say(void)
 {
 	if (APFINT_GUEST_NATIVE)
-		pr_err("this guest kernel takes 'page ready' as an interrupt itself (Linux 5.9+, or a backport); apfint_guest is not needed; not loading\n");
+		pr_info("this guest kernel takes 'page ready' as an interrupt itself (Linux 5.9+, or a backport); apfint_guest is not needed; not loading\n");
 	else if (APFINT_TOO_OLD)
 		pr_err("this kernel is older than Linux 4.14, the oldest apfint_guest supports; not loading\n");
 	else

@@ -12,7 +12,7 @@
 static void apfint_refuse_say(void)
 {
 	if (APFINT_HOST_NATIVE)
-		pr_err("this kernel's KVM already has KVM_CAP_ASYNC_PF_INT (Linux 5.8+, or a backport); apfint_host is not needed; not loading\n");
+		pr_info("this kernel's KVM already has KVM_CAP_ASYNC_PF_INT (Linux 5.8+, or a backport); apfint_host is not needed; not loading\n");
 	else if (APFINT_TOO_OLD)
 		pr_err("this kernel is older than Linux 4.14, the oldest apfint_host supports; not loading\n");
 	else

@@ -38,6 +38,13 @@ static void test_check_guest(void)
 		APFINT_MISSING_EN_LAYOUT, "EN without an area address is refused");
 	UNIT_EQ(apfint_check_guest(true, FEAT_APF | FEAT_INT | (u32)BIT(10), en),
 		APFINT_MISSING_NONE, "a 6.1 host's CPUID and a 5.4 EN load");
+	UNIT_CHECK(apfint_missing_expected(APFINT_MISSING_KVM) &&
+		   apfint_missing_expected(APFINT_MISSING_ASYNC_PF_INT) &&
+		   apfint_missing_expected(APFINT_MISSING_KERNEL_APF),
+		   "not a KVM guest, no bit 14, no-kvmapf: this machine's normal state");
+	UNIT_CHECK(!apfint_missing_expected(APFINT_MISSING_EN_LAYOUT) &&
+		   !apfint_missing_expected(APFINT_MISSING_NONE),
+		   "a bad EN layout is an error; loading is no refusal");
 	UNIT_CHECK(strstr(apfint_missing_str(APFINT_MISSING_ASYNC_PF_INT),
 			  "bit 14") != NULL, "the refusal names bit 14");
 	UNIT_CHECK(strstr(apfint_missing_str(APFINT_MISSING_KERNEL_APF),
