@@ -42,6 +42,7 @@ struct apfint_hook_set {
 	struct list_head node;	/* in hook.c's list of prepared sets */
 	bool prepared;		/* resolved, ftrace filters set */
 	bool installed;		/* redirecting */
+	bool failure_said;	/* a failed registration was logged */
 };
 
 unsigned long apfint_kallsyms(const char *name);	/* any symbol */

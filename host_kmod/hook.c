@@ -209,9 +209,13 @@ static int apfint_hooks_register_locked(struct apfint_hook_set *set)
 		/*
 		 * -EBUSY here is usually another IPMODIFY user (a livepatch,
 		 * kpatch or a kprobe with a post handler) on one of them.
+		 * A lazy set is retried on each guest's EN write: say it once,
+		 * or a guest could fill the host's log.
 		 */
-		pr_err("cannot redirect kvm functions (error %d): another livepatch or kprobe may own one of them\n",
-		       err);
+		if (!set->failure_said)
+			pr_err("cannot redirect kvm functions (error %d): another livepatch or kprobe may own one of them\n",
+			       err);
+		set->failure_said = true;
 		return err;
 	}
 	set->installed = true;

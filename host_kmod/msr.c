@@ -65,6 +65,14 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	int r;
 
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
+		/*
+		 * A value kvm rejects must change nothing, but old kvm checks
+		 * only after we would have left interrupt mode: check first.
+		 * Leave it before kvm's write, whose wake-all must go out the
+		 * old way.
+		 */
+		if (apfint_check_en_msr(data, apfint_lapic_in_kernel(vcpu)))
+			return 1;
 		if (av)
 			apfint_vcpu_disarm(av);
 		return orig_set_msr(vcpu, msr_info);

@@ -89,8 +89,9 @@ static int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 	if (!try_module_get(THIS_MODULE))
 		return -EBUSY;	/* being unloaded: stay legacy */
 	apfint_arm(&av->apf, en);
+	/* Once per load: a guest toggling EN must not fill the host's log. */
 	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
-		pr_info("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
+		pr_info_once("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
 			av->vm_pid, av->vcpu_id);
 	return 0;
 }

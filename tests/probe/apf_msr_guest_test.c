@@ -56,6 +56,10 @@ static struct mcase normal[] = {
 	C("rd_en", EN, 0, 0, 0, AREA | EN_INT_FLAGS),
 	C("wr_en_pf_vmexit", EN, 1, AREA | EN_INT_FLAGS |
 		KVM_ASYNC_PF_DELIVERY_AS_PF_VMEXIT, 0, NOVAL),
+	/* reserved bits without bit 3: #GP, and interrupt mode stays whole */
+	C("wr_en_int_again", EN, 1, AREA | EN_INT_FLAGS, 0, NOVAL),
+	C("wr_en_noint_bit4_gp", EN, 1, AREA | 0x10 | EN_LEGACY_FLAGS, 13, NOVAL),
+	C("rd_en_int_kept", EN, 0, 0, 0, AREA | EN_INT_FLAGS),
 	C("wr_ack_1", ACK, 1, 1, 0, NOVAL),
 	C("wr_ack_0", ACK, 1, 0, 0, NOVAL),
 	/* upstream checks no reserved bits in ACK */
