@@ -59,7 +59,7 @@ l2_shutdown_watch() {
 		echo "info status" >&8
 		if grep -q 'paused (shutdown)' $mon.log; then
 			# its own power-off, after its script: nothing to see
-			if grep -q '^APFINT-DONE level=2' /tmp/l2.console; then
+			if scan-log -c /tmp/l2.console | grep -q '^APFINT-DONE level=2'; then
 				echo quit >&8
 				break
 			fi

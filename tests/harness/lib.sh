@@ -7,6 +7,10 @@ APFINT_OUT=${APFINT_OUT:-$APFINT_TOP/build/test-out}
 
 die() { echo "error: $*" >&2; exit 2; }
 
+# console_lines LOG...: console logs as lines to match with ^, every marker
+# on a line of its own (tests/harness/scan-log); read consoles with it.
+console_lines() { "$APFINT_TOP/tests/harness/scan-log" -c "$@"; }
+
 # kernel_resolve K: sets KVMLINUZ, KMODDIR (…/lib/modules/<rel>), KREL and
 # KBUILD (a tree usable as KDIR, or empty), or returns 1 with KMISSING set.
 kernel_resolve() {

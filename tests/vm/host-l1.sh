@@ -98,7 +98,7 @@ if [ "$wake" != none ] && [ "$wake" -gt 0 ] && [ "$inj" -ge "$wake" ]; then
 else
 	result "host-wake-all fail (wake_all=$wake irqs_injected=$inj)"
 fi
-metric2() { sed -n "s/^L2: METRIC l2 $1=\([0-9]*\).*/\1/p" /tmp/l2.log | tail -n 1; }
+metric2() { scan-log -c /tmp/l2.log | sed -n "s/^L2: METRIC l2 $1=\([0-9]*\).*/\1/p" | tail -n 1; }
 hyp=$(metric2 hyp_total) hyp2=$(metric2 hyp_total2)
 snap=$(cat /tmp/inj_at_read 2>/dev/null)
 # Everything injected went to this one guest, boot included.
