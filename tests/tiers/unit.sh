@@ -15,6 +15,7 @@ for t in "$APFINT_TOP"/tests/unit/test_*.c; do
 	name=unit/$(basename "$t" .c)
 	srcs=$(sed -n 's/.*unit-sources:\(.*\)/\1/p' "$t" | head -n 1)
 	bin=$out/$(basename "$t" .c)
+	# shellcheck disable=SC2046  # one word per source file
 	if ! cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 		-I"$APFINT_TOP/tests/unit/shim" -I"$APFINT_TOP/include" \
 		-o "$bin" "$t" $(for s in $srcs; do echo "$APFINT_TOP/$s"; done) \

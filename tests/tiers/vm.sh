@@ -84,7 +84,7 @@ smoke() {
 }
 
 kernels=$(cached_kernels)
-case " $(echo $kernels) " in
+case " $(echo "$kernels" | tr '\n' ' ') " in
 *" 5.4."*) ;;
 *) echo "ok - vm/5.4 # SKIP no 5.4 kernel in $APFINT_KERNELS (see README, The kernel cache)" ;;
 esac

@@ -63,7 +63,8 @@ case \$n in
 esac
 EOS
 chmod +x "$work/bin/qemu-system-x86_64"
-: >"$work/l1.sh" >"$work/l2.sh"
+: >"$work/l1.sh"
+: >"$work/l2.sh"
 PATH=$work/bin:$PATH APFINT_RETRIES=1 "$APFINT_TOP/tests/harness/vm" \
 	--host debian-6.1 --guest debian-6.1 --l1 "$work/l1.sh" \
 	--l2 "$work/l2.sh" --timeout 60 --log "$work/console.log" \

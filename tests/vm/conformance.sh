@@ -222,9 +222,9 @@ tbl_hosts_match() {	# tbl_hosts_match HOSTS: does HOSTS cover $host?
 	esac
 }
 documented() {	# documented SCENARIO: prints the table's reasons
-	local s=$1 sc key hosts val why
+	local s=$1 sc key hosts why
 	[ -f "$pay/probe/expect.tbl" ] || return 0
-	while read -r sc key hosts val why; do
+	while read -r sc key hosts _ why; do
 		case $sc in ''|'#'*) continue ;; esac
 		[ "$sc" = "$s" ] || continue
 		tbl_hosts_match "$hosts" && echo "$key: $why"

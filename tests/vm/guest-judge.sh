@@ -3,6 +3,8 @@
 # tests/vm/guest-judge.sh WORK: the verdicts of one tests/vm/guest-test.sh
 # run, from what it left in WORK (out, console.log, run.env), as TAP lines.
 # Run it again by hand to re-judge a run without booting anything.
+# name, rc, host_ko and L2_SMP come from WORK/run.env:
+# shellcheck disable=SC2154
 set -u
 . "$(dirname "$0")/../harness/lib.sh"
 work=${1:?usage: guest-judge.sh WORK}

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_host checks in an old-kernel L1 (busybox sh): load and self-test,
 # QEMU offered kvm-asyncpf-int without a warning, the L2 guest armed
 # interrupt delivery (wake-all delivered), rmmod refused with EBUSY while it
@@ -72,6 +73,7 @@ if [ "${KILL_L2:-0}" = 1 ]; then
 	done
 	cat $D/irqs_injected >/tmp/inj_at_kill
 	qemu=$(pidof qemu-system-x86_64)
+	# shellcheck disable=SC2086  # pidof may name several
 	[ -n "$qemu" ] && kill -9 $qemu
 	wait $l2
 	sleep 2

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_host checks, L2 side (an unmodified 5.9+ guest): the workload under
 # memory pressure, then how many page-ready interrupts (HYP) it took.
 . /payload/common.sh

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_host with an old (pre-5.9) guest in L2: it never sets EN bit 3, so
 # it must get stock kvm's legacy 'page ready' #PF, pin nothing, and let the
 # module unload while it runs.  Run by tests/vm/host-test.sh K OLD-GUEST.

@@ -46,5 +46,5 @@ if [ "${KILL_L2:-0}" = 1 ] && [ $rc = 1 ] &&
 	sed -i 's/^HARNESS problem \(after [0-9]*s\): L2 never finished its script/HARNESS ok \1, L2 killed on purpose/' "$work/out"
 	rc=0
 fi
-cat "$work/out" | grep -E '^(RESULT|METRIC|HARNESS|#)' | sed 's/^/# /'
+grep -E '^(RESULT|METRIC|HARNESS|#)' "$work/out" | sed 's/^/# /'
 report_harness "$name" $rc "$work/out"
