@@ -52,7 +52,7 @@ distclean: clean
 
 # The test tiers: tests/run prints one line per test and the summary line.
 check:
-	@$(TOP)/tests/run unit build dkms vm bench
+	@$(TOP)/tests/run unit lint build dkms vm bench
 
 unit:
 	@$(TOP)/tests/run unit
@@ -90,7 +90,7 @@ hotplug-control:
 	@$(TOP)/tests/run hotplug-control HOST=$(HOST) GUEST=$(GUEST)
 
 lint:
-	@$(TOP)/tests/lint
+	@$(TOP)/tests/run lint
 
 demo:
 	@$(TOP)/tests/demo
