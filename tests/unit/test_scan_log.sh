@@ -28,6 +28,59 @@ else
 	echo "$out" | sed 's/^/#   /'
 fi
 
+# Each kind of marker, as the scripts print it, glued after a cut-off line
+# at either level.
+bad=
+while IFS= read -r m; do
+	for pfx in "" "L2: "; do
+		want=$(printf '%scut off\n%s%s' "$pfx" "$pfx" "$m")
+		got=$(printf '%scut off%s\n' "$pfx" "$m" | "$scan" -c /dev/stdin)
+		[ "$got" = "$want" ] || bad="$bad [$pfx$m]"
+	done
+done <<'MARKERS'
+APFINT-START level=2 kernel=5.4.286
+APFINT-DONE level=2 rc=0
+APFINT-MODULE apfint_host 0xffffffffc0a00000
+RESULT host-load ok
+RESULT module_load fail insmod apfint_host.ko
+RESULT hist-kvm_async_pf_ready skip no such event
+METRIC l2 hyp_total=12
+METRIC kick_ipi spinning_in_guest=3 kicked=2 of=5
+L2MON RIP=ffffffff81000000
+PROBE start apf_kick_test
+PROBE end apf_kick_test rc=0
+PROBE retry apf_many_multi_test: every page-ready taken, vCPU left halted
+PROBE repeat apf_kick_test runs=3 rc=0
+PROBE finished
+PROBE host=5.4.286
+PROBE module=loaded
+LAT kick spinning->handler n=10 min=1.0
+PROGRESS t=10s cpus=0-1 piw=3
+PROGRESS stuck? touch 42 wchan 0
+HP 10 12s
+BENCHERR no kvm
+BENCHK 5.4.286
+BENCHK2 5.4.286
+BENCHPIW 12 after 3 loads
+P3G with 1234 5678
+MARKERS
+# level 1's own, and the harness's, leave an L2 line behind
+for m in "APFINT-DONE level=1 rc=0" "APFINT-START level=1 kernel=5.4.286" "HARNESS cpu: RIP=ffffffff81000000"; do
+	want=$(printf 'L2: cut off\n%s' "$m")
+	got=$(printf 'L2: cut off%s\n' "$m" | "$scan" -c /dev/stdin)
+	[ "$got" = "$want" ] || bad="$bad [L2: $m]"
+done
+# a marker's own text, and text that only looks like one, stay whole
+for l in "RESULT x fail dmesg: RESULT y" "RESULTS are in" "a METRIC is a measure" "PROBEs probe"; do
+	got=$(printf '%s\n' "$l" | "$scan" -c /dev/stdin)
+	[ "$got" = "$l" ] || bad="$bad [$l]"
+done
+if [ -z "$bad" ]; then
+	echo "ok - $t/every-marker"
+else
+	echo "not ok - $t/every-marker (not split as expected:$bad)"
+fi
+
 # No kernel problem in either; the problem scan still reads glued lines.
 if [ -z "$("$scan" "$logs/l2-cut-off.log")" ] &&
    [ -z "$("$scan" "$logs/glued-markers.log")" ] &&
