@@ -34,13 +34,13 @@ unload() {
 	rmmod apfint_host || echo "BENCHERR rmmod apfint_host failed"
 }
 
-p2_with() { load && { b lat apfint int $N; unload; }; }
-p2_without() { b lat stock-legacy legacy $N; }
-p3_with() { load && { b exits p3-apfint $ITERS $BATCHES; unload; }; }
-p3_without() { b exits p3-stock $ITERS $BATCHES; }
+p2_with() { load && { b lat apfint int "$N"; unload; }; }
+p2_without() { b lat stock-legacy legacy "$N"; }
+p3_with() { load && { b exits p3-apfint "$ITERS" "$BATCHES"; unload; }; }
+p3_without() { b exits p3-stock "$ITERS" "$BATCHES"; }
 
 if [ ! -f $P/kmod/apfint_host.ko ]; then
-	[ "$N" -gt 0 ] && b lat native int $N
+	[ "$N" -gt 0 ] && b lat native int "$N"
 	echo "BENCHEND"
 	exit 0
 fi

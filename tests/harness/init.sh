@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh
 # /init of every harness VM (L1 and L2).  The harness puts the level's
 # settings in /etc/apfint/env, the modules to load in /etc/apfint/modules
 # and the test script in /etc/apfint/script.sh.
@@ -28,9 +29,11 @@ while read -r m; do
 	[ -n "$m" ] || continue
 	name=$(basename "$m" .ko | tr - _)
 	args=
+	# shellcheck disable=SC2013  # the command line's words
 	for a in $(cat /proc/cmdline); do
 		case $a in "$name".*=*) args="$args ${a#"$name".}" ;; esac
 	done
+	# shellcheck disable=SC2086  # one word per parameter
 	insmod "$m" $args || echo "HARNESS insmod failed: $m"
 done </etc/apfint/modules
 # APFINT_PIN=1 (an experiment): in L1, an idle VM keeps kvm's LAPIC static
@@ -59,7 +62,7 @@ l2_shutdown_watch() {
 		echo "info status" >&8
 		if grep -q 'paused (shutdown)' $mon.log; then
 			# its own power-off, after its script: nothing to see
-			if grep -q '^APFINT-DONE level=2' /tmp/l2.console; then
+			if scan-log -c /tmp/l2.console | grep -q '^APFINT-DONE level=2'; then
 				echo quit >&8
 				break
 			fi
@@ -87,6 +90,7 @@ l2_shutdown_watch() {
 l2_qemu() {
 	local monitor=$1
 	shift
+	# shellcheck disable=SC2086  # "-monitor X": two words
 	timeout "${L2_TIMEOUT:-900}" /usr/bin/qemu-system-x86_64 \
 		-enable-kvm -cpu "${L2_CPU:-host}" \
 		-smp "${L2_SMP:-1}" -m "${L2_MEM:-512}" \
@@ -118,7 +122,7 @@ run_l2() {
 
 echo "APFINT-START level=$APFINT_LEVEL kernel=$(uname -r)"
 (
-	cd /tmp
+	cd /tmp || exit
 	. /etc/apfint/script.sh
 )
 echo "APFINT-DONE level=$APFINT_LEVEL rc=$?"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the harness and the tier scripts (bash).
 
 APFINT_KERNELS=${APFINT_KERNELS:-/var/cache/apfint/kernels}
@@ -7,6 +8,11 @@ APFINT_OUT=${APFINT_OUT:-$APFINT_TOP/build/test-out}
 
 die() { echo "error: $*" >&2; exit 2; }
 
+# console_lines LOG...: console logs as lines to match with ^, every marker
+# on a line of its own (tests/harness/scan-log); read consoles with it.
+console_lines() { "$APFINT_TOP/tests/harness/scan-log" -c "$@"; }
+
+# shellcheck disable=SC2034  # the callers read what it sets
 # kernel_resolve K: sets KVMLINUZ, KMODDIR (…/lib/modules/<rel>), KREL and
 # KBUILD (a tree usable as KDIR, or empty), or returns 1 with KMISSING set.
 kernel_resolve() {

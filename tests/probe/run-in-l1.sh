@@ -10,8 +10,9 @@ P=$(cd "$(dirname "$0")" && pwd)
 export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_EXPECT="$P/expect.tbl"
 
 echo "PROBE host=$(uname -r)"
-if [ -f $P/../kmod/apfint_host.ko ]; then
-	if insmod $P/../kmod/apfint_host.ko $HOST_MODULE_ARGS; then
+if [ -f "$P/../kmod/apfint_host.ko" ]; then
+	# shellcheck disable=SC2086  # one word per module parameter
+	if insmod "$P/../kmod/apfint_host.ko" $HOST_MODULE_ARGS; then
 		echo "PROBE module=loaded"
 	else
 		echo "PROBE module=failed"

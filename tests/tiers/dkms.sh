@@ -99,6 +99,7 @@ kernel_install_test() {
 	shift 2
 	out=$(sandboxed "$KREL" "$KBUILD" "$KMODDIR" "$@")
 	rc=$(echo "$out" | sed -n 's/^rc //p' | tail -n 1)
+	# shellcheck disable=SC2086  # $want is two words, HOST GUEST
 	if [ "$rc" != 0 ]; then
 		echo "not ok - dkms/$k/$name (exit ${rc:-none}, want 0)"
 		echo "$out" | tail -n 15 | sed 's/^/#   /'
@@ -131,6 +132,7 @@ for k in debian-6.1 $(cached_kernels); do
 		kernel_install_test "$k" autoinstall dkms autoinstall -k "$KREL"
 
 	mods=$t/tree/apfint/$ver/$KREL/x86_64/module
+	# shellcheck disable=SC2086  # $want is two words, HOST GUEST
 	if dkms build -m apfint -v "$ver" -k "$KREL" --kernelsourcedir "$KBUILD" \
 		"${args[@]}" >"$t/build-$k.log" 2>&1 && bad=$(check_modules "$mods" $want); then
 		echo "ok - dkms/$k/build (host, guest: $want)"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # report_harness NAME RC OUT: turns one harness run into TAP lines: its
 # verdict, then one line per RESULT the scripts printed.  Returns 1 when
 # nothing more can be judged (skipped, or no result at all).
@@ -15,6 +16,7 @@ report_harness() {
 	grep -E '^(L2: )?RESULT ' "$out" | while read -r line; do
 		level=l1
 		case $line in "L2: "*) level=l2; line=${line#L2: } ;; esac
+		# shellcheck disable=SC2086  # the RESULT line's fields
 		set -- $line
 		test=$level-$2 r=$3
 		shift 3
@@ -24,5 +26,5 @@ report_harness() {
 		*) echo "not ok - $name/$test${*:+ ($*)}" ;;
 		esac
 	done
-	grep -q '^\(L2: \)\?RESULT ' "$out" || [ $rc = 0 ]
+	grep -q '^\(L2: \)\?RESULT ' "$out" || [ "$rc" = 0 ]
 }

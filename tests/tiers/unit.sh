@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Unit tier: each tests/unit/test_*.c is compiled in userspace together with
 # the module sources named on its "unit-sources:" line (the very files the
-# modules build from) and run; its TAP lines are kept as comments.
+# modules build from) and run; its TAP lines are kept as comments.  Each
+# tests/unit/test_*.sh (the harness's own tests) is run as it is.
 set -u
 . "$(dirname "$0")/../harness/lib.sh"
 out=$APFINT_OUT/unit
@@ -14,6 +15,7 @@ for t in "$APFINT_TOP"/tests/unit/test_*.c; do
 	name=unit/$(basename "$t" .c)
 	srcs=$(sed -n 's/.*unit-sources:\(.*\)/\1/p' "$t" | head -n 1)
 	bin=$out/$(basename "$t" .c)
+	# shellcheck disable=SC2046  # one word per source file
 	if ! cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 		-I"$APFINT_TOP/tests/unit/shim" -I"$APFINT_TOP/include" \
 		-o "$bin" "$t" $(for s in $srcs; do echo "$APFINT_TOP/$s"; done) \
@@ -28,5 +30,10 @@ for t in "$APFINT_TOP"/tests/unit/test_*.c; do
 		echo "not ok - $name"
 		grep -v '^ok ' "$bin.out" | sed 's/^/#   /' | head -n 40
 	fi
+done
+# Each tests/unit/test_*.sh prints its own TAP lines.
+for t in "$APFINT_TOP"/tests/unit/test_*.sh; do
+	[ -x "$t" ] || continue
+	"$t"
 done
 [ $found = 1 ] || echo "not ok - unit (no tests/unit/test_*.c found)"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Helpers for scripts that run inside the harness VMs (busybox sh).
 
 # result TEXT...: a RESULT line on a line of its own (an L2 console that
@@ -65,6 +66,7 @@ dump_counters() {
 # with $HOST_MODULE_ARGS; one RESULT line.
 host_module_load() {
 	[ -f /payload/apfint_host.ko ] || return 0
+	# shellcheck disable=SC2086  # one word per module parameter
 	if insmod /payload/apfint_host.ko $HOST_MODULE_ARGS; then
 		echo "RESULT host-module-load ok"
 	else

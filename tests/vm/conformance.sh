@@ -104,12 +104,12 @@ run_l1() {	# run_l1 LOG TIME-LIMIT
 		>"$work/harness.out" 2>&1
 }
 
-# Every boot's console, in boot order, without carriage returns.
+# Every boot's console, in boot order, as lines to match (console_lines).
 boots() {
 	local f
 	for f in $(ls "$log".retry* 2>/dev/null | sort -V) "$log" \
 		 $(ls "$log".resume.retry* 2>/dev/null | sort -V) "$log".resume; do
-		[ -f "$f" ] && tr -d '\r' <"$f"
+		[ -f "$f" ] && console_lines "$f"
 	done
 }
 
@@ -150,9 +150,9 @@ fi
 # report is the only witness.
 console_from() {
 	local shown
-	shown=$(tr -d '\r' <"$log" | awk -v l="$1" '$0 == l { f = 1 } f && n++ < 12')
+	shown=$(console_lines "$log" | awk -v l="$1" '$0 == l { f = 1 } f && n++ < 12')
 	[ -n "$shown" ] || shown=$(echo "(never started; the log ends:)";
-				   tail -n 8 "$log" | tr -d '\r')
+				   console_lines "$log" | tail -n 8)
 	echo "$shown" | sed 's/^/#   /'
 }
 
@@ -222,9 +222,9 @@ tbl_hosts_match() {	# tbl_hosts_match HOSTS: does HOSTS cover $host?
 	esac
 }
 documented() {	# documented SCENARIO: prints the table's reasons
-	local s=$1 sc key hosts val why
+	local s=$1 sc key hosts why
 	[ -f "$pay/probe/expect.tbl" ] || return 0
-	while read -r sc key hosts val why; do
+	while read -r sc key hosts _ why; do
 		case $sc in ''|'#'*) continue ;; esac
 		[ "$sc" = "$s" ] || continue
 		tbl_hosts_match "$hosts" && echo "$key: $why"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Beside the workload in L2 (integration's /payload/during/ or
 # guest-l2.sh): offlines and onlines every non-boot CPU HOTPLUG_CYCLES
 # times (default 50) while the touch workload runs, and checks after each

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Beside the workload in L2: every PROGRESS_EVERY seconds (default 30)
 # while it runs, one line with apfint_guest's counters and the PIW line of
 # /proc/interrupts, so that a slow run under a loaded emulator can be told
@@ -22,7 +23,7 @@ while workload_running; do
 	[ "$piw" = "$last" ] && still=$((still + 1)) || still=0
 	last=$piw
 	if [ $still = 2 ] && [ -n "$pid" ]; then
-		echo "PROGRESS stuck? touch $pid wchan $(cat /proc/$pid/wchan 2>/dev/null)"
+		echo "PROGRESS stuck? touch $pid wchan $(cat "/proc/$pid/wchan" 2>/dev/null)"
 		sed 's/^/PROGRESS stack: /' "/proc/$pid/stack" 2>/dev/null
 		grep -h '^cpu=' "$G/stats" 2>/dev/null | sed 's/^/PROGRESS /'
 	fi

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Beside the workload in L2 (integration's /payload/during/ or
 # guest-l2.sh): unloads and reloads apfint_guest RELOAD_CYCLES times
 # (default 3) while the touch workload runs and tasks wait on async PFs.

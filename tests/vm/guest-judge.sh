@@ -3,7 +3,10 @@
 # tests/vm/guest-judge.sh WORK: the verdicts of one tests/vm/guest-test.sh
 # run, from what it left in WORK (out, console.log, run.env), as TAP lines.
 # Run it again by hand to re-judge a run without booting anything.
+# name, rc, host_ko and L2_SMP come from WORK/run.env:
+# shellcheck disable=SC2154
 set -u
+. "$(dirname "$0")/../harness/lib.sh"
 work=${1:?usage: guest-judge.sh WORK}
 . "$work/run.env"
 
@@ -131,7 +134,7 @@ check load/host-wake-all "enables=$en wake_alls=$(delta l2 boot load wake_alls) 
 b=$(sed -n 's/^L2: METRIC l2 blocked_tasks=\([0-9]*\).*/\1/p' "$work/out")
 check unload/no-blocked-task "D-state tasks after unload and 50 s: ${b:-none}" \
 	"$([ "$b" = 0 ] && echo 0 || echo 1)"
-grep -q '^L2: .*apfint_guest: shutdown (code' "$work/console.log"
+console_lines "$work/console.log" | grep -q '^L2: .*apfint_guest: shutdown (code'
 check poweroff/reboot-notifier "module loaded at power-off left interrupt mode" $?
 if [ -n "$host_ko" ]; then
 	# Both modules, at the end of the unload phase (quiet: no module in

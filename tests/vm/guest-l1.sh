@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_guest VM test, L1 side (run by tests/vm/guest-test.sh): a host
 # kernel with the feature, natively or through apfint_host.ko.  Arms exact
 # counters on L1's async PF tracepoints and on the LAPIC accepting
@@ -15,7 +16,7 @@ EV="kvm_try_async_get_page kvm_async_pf_not_present kvm_async_pf_ready
 kvm_async_pf_completed kvm_async_pf_repeated_fault"
 for e in $EV; do
 	# Before 5.8 kvm_async_pf_repeated_fault is kvm_async_pf_doublefault.
-	[ $e = kvm_async_pf_repeated_fault ] && [ ! -d "$T/events/kvm/$e" ] &&
+	[ "$e" = kvm_async_pf_repeated_fault ] && [ ! -d "$T/events/kvm/$e" ] &&
 		continue
 	hist_arm "$T/events/kvm/$e" || echo "RESULT hist-$e fail"
 done
@@ -46,6 +47,7 @@ cr=$(printf '\r')
 	# run_l2 prefixes L2's lines with sed, which block-buffers into a
 	# pipe: phase markers would reach the loop below minutes late and the
 	# snapshots land in the wrong phase.  Prefix line by line instead.
+	# shellcheck disable=SC2317  # run_l2 calls it
 	sed() {
 		while IFS= read -r l; do
 			echo "L2: $l"

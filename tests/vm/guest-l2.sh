@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_guest VM test, L2 side (run by tests/vm/guest-test.sh).  Phases,
 # each ending with a METRIC line of cumulative counts and an
 # "APFINT-PHASE name" marker on which guest-l1.sh snapshots L1's counts:
@@ -46,7 +47,7 @@ phase() {
 # workload NAME [STOP]: the touch workload; with STOP it runs until that
 # file exists.
 workload() {
-	if /payload/touch "$TOUCH_MIB" "$TOUCH_PASSES" ${2:-}; then
+	if /payload/touch "$TOUCH_MIB" "$TOUCH_PASSES" ${2:+"$2"}; then
 		echo "RESULT workload-$1 ok"
 	else
 		echo "RESULT workload-$1 fail"
@@ -72,6 +73,7 @@ workload_phase() {
 	if [ -n "$pids" ]; then
 		workload "$name" $stop &
 		wl=$!
+		# shellcheck disable=SC2086  # one word per pid
 		wait $pids
 		: >$stop
 		wait $wl
@@ -80,12 +82,13 @@ workload_phase() {
 	fi
 	kill $progress 2>/dev/null
 	wait $progress 2>/dev/null
-	[ -r $G/stats ] && cat $G/stats
+	[ -r "$G/stats" ] && cat "$G/stats"
 	phase "$name"
 }
 
 # NOMOD_HOTPLUG=yes: the hotplug cycles in the no-module phase too, the
 # control for anything hotplug does with the module loaded.
+# shellcheck disable=SC2046  # no word, or the one script
 [ "${NOMOD:-yes}" = yes ] &&
 	workload_phase nomod $([ "${NOMOD_HOTPLUG:-no}" = yes ] && echo guest-during-hotplug.sh)
 
@@ -96,7 +99,7 @@ else
 	dmesg | grep apfint_guest | tail -n 5
 fi
 sleep 2
-cat $G/stats
+cat "$G/stats"
 if guest_all_active; then
 	echo "RESULT guest-all-active ok"
 else
@@ -120,8 +123,8 @@ if [ -f /payload/kvm_intel.ko ] && [ "${FALLBACK:-yes}" = yes ]; then
 		sh /payload/guest-during-progress.sh &
 		sleep "${RELOAD_GAP:-3}"
 		insmod /payload/kvm_intel.ko
-		state=$(sed -n 's/^state //p' $G/stats)
-		active=$(grep -c '^cpu=.* active=1' $G/stats)
+		state=$(sed -n 's/^state //p' "$G/stats")
+		active=$(grep -c '^cpu=.* active=1' "$G/stats")
 		dmesg | grep -q 'apfint_guest: kvm_intel is loading' && warned=1 || warned=0
 		if wait $wl; then
 			echo "RESULT workload-fallback ok"
@@ -129,7 +132,7 @@ if [ -f /payload/kvm_intel.ko ] && [ "${FALLBACK:-yes}" = yes ]; then
 			echo "RESULT workload-fallback fail"
 		fi
 		cat /tmp/fb.out
-		if [ "$state" = fallback ] && [ "$active" = 0 ] && [ $warned = 1 ]; then
+		if [ "$state" = fallback ] && [ "$active" = 0 ] && [ "$warned" = 1 ]; then
 			echo "RESULT guest-fallback ok state=$state, no CPU in interrupt mode, warning logged"
 		else
 			echo "RESULT guest-fallback fail state=$state active_cpus=$active warned=$warned"

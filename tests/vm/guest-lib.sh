@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_guest helpers for scripts inside an L2 VM (busybox sh).  Counters
 # die with the module, so a script that unloads it banks them first;
 # guest_sum adds the banked values to the live ones.

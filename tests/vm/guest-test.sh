@@ -95,10 +95,10 @@ rc=$?
 # reached the script is judged, whatever happened after, and so is every
 # run with apfint_host in L1.
 if [ $rc != 0 ] && [ -z "$host_ko" ] &&
-   ! cat "$work"/console.log* | grep -aq '^L2: APFINT-START' &&
+   ! console_lines "$work"/console.log* | grep -aq '^L2: APFINT-START' &&
    grep -q '^HARNESS \(timeout after\|problem after [0-9]*s: L2 ended before its script\)' "$work/out" &&
    ! grep -q '^HARNESS problem: ' "$work/out"; then
-	echo "ok - $name # SKIP the $GUEST L2 never reached its script in $(ls "$work"/console.log* | wc -l) boot(s): frozen in early boot by the emulation ($(cat "$work"/console.log* | grep -a '^HARNESS cpu: RIP=.* in ' | sed 's/^HARNESS cpu: //' | sort -u | tr '\n' ' ')); logs $work/console.log*"
+	echo "ok - $name # SKIP the $GUEST L2 never reached its script in $(ls "$work"/console.log* | wc -l) boot(s): frozen in early boot by the emulation ($(console_lines "$work"/console.log* | grep -a '^HARNESS cpu: RIP=.* in ' | sed 's/^HARNESS cpu: //' | sort -u | tr '\n' ' ')); logs $work/console.log*"
 	exit 0
 fi
 cat >"$work/run.env" <<ENV

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # apfint_host checks in an old-kernel L1 (busybox sh): load and self-test,
 # QEMU offered kvm-asyncpf-int without a warning, the L2 guest armed
 # interrupt delivery (wake-all delivered), rmmod refused with EBUSY while it
@@ -50,14 +51,14 @@ while [ $i -lt 300 ] && kill -0 $l2 2>/dev/null; do
 	i=$((i + 1))
 done
 if [ "$armed" != none ] && [ "$armed" -gt 0 ]; then
-	result "host-armed ok ($armed vCPU after ${i}s)"
+	result "host-armed ok $armed vCPU after ${i}s"
 	if rmmod apfint_host 2>/tmp/rmmod.err; then
-		result "host-rmmod-busy fail (unloaded under a running guest)"
+		result "host-rmmod-busy fail unloaded under a running guest"
 	else
-		result "host-rmmod-busy ok ($(tr '\n' ' ' </tmp/rmmod.err))"
+		result "host-rmmod-busy ok $(tr '\n' ' ' </tmp/rmmod.err | sed 's/ *$//')"
 	fi
 else
-	result "host-armed fail (armed_vcpus=$armed)"
+	result "host-armed fail armed_vcpus=$armed"
 fi
 cat $D/vcpus 2>/dev/null | sed 's/^/# vcpus: /'
 
@@ -72,15 +73,16 @@ if [ "${KILL_L2:-0}" = 1 ]; then
 	done
 	cat $D/irqs_injected >/tmp/inj_at_kill
 	qemu=$(pidof qemu-system-x86_64)
+	# shellcheck disable=SC2086  # pidof may name several
 	[ -n "$qemu" ] && kill -9 $qemu
 	wait $l2
 	sleep 2
 	armed=$(host_counter armed_vcpus) states=$(host_counter vcpu_states)
 	if [ -n "$qemu" ] && [ "$armed" = 0 ] && [ "$states" = 0 ] &&
 	   rmmod apfint_host; then
-		result "host-kill-vm ok (irqs_injected=$(cat /tmp/inj_at_kill 2>/dev/null))"
+		result "host-kill-vm ok irqs_injected=$(cat /tmp/inj_at_kill 2>/dev/null)"
 	else
-		result "host-kill-vm fail (qemu=$qemu armed=$armed states=$states)"
+		result "host-kill-vm fail qemu=$qemu armed=$armed states=$states"
 	fi
 	dmesg | grep apfint_host | tail -n 2 | sed 's/^/# /'
 	exit 0
@@ -88,26 +90,26 @@ fi
 
 wait $l2
 if grep -q "doesn't support requested feature" /tmp/l2.log; then
-	result "host-feature-offered fail ($(grep -m1 "doesn't support" /tmp/l2.log))"
+	result "host-feature-offered fail $(grep -m1 "doesn't support" /tmp/l2.log)"
 else
 	result "host-feature-offered ok"
 fi
 wake=$(host_counter wake_all) inj=$(host_counter irqs_injected)
 if [ "$wake" != none ] && [ "$wake" -gt 0 ] && [ "$inj" -ge "$wake" ]; then
-	result "host-wake-all ok (wake_all=$wake irqs_injected=$inj)"
+	result "host-wake-all ok wake_all=$wake irqs_injected=$inj"
 else
-	result "host-wake-all fail (wake_all=$wake irqs_injected=$inj)"
+	result "host-wake-all fail wake_all=$wake irqs_injected=$inj"
 fi
-metric2() { sed -n "s/^L2: METRIC l2 $1=\([0-9]*\).*/\1/p" /tmp/l2.log | tail -n 1; }
+metric2() { scan-log -c /tmp/l2.log | sed -n "s/^L2: METRIC l2 $1=\([0-9]*\).*/\1/p" | tail -n 1; }
 hyp=$(metric2 hyp_total) hyp2=$(metric2 hyp_total2)
 snap=$(cat /tmp/inj_at_read 2>/dev/null)
 # Everything injected went to this one guest, boot included.
 if [ -z "$hyp" ] || [ "$hyp" != "$hyp2" ]; then
-	result "host-none-lost skip (guest still taking page-readies: $hyp then $hyp2)"
+	result "host-none-lost skip guest still taking page-readies: $hyp then $hyp2"
 elif [ "$hyp" = "$snap" ] && [ "$hyp" -gt 1 ]; then
-	result "host-none-lost ok (guest HYP $hyp = injected $snap at that moment; $inj by the end)"
+	result "host-none-lost ok guest HYP $hyp = injected $snap at that moment; $inj by the end"
 else
-	result "host-none-lost fail (guest HYP $hyp, injected ${snap:-none} at that moment, $inj by the end)"
+	result "host-none-lost fail guest HYP $hyp, injected ${snap:-none} at that moment, $inj by the end"
 fi
 dump_counters $D host
 sed 's/^/# hooks: /' $D/hooks 2>/dev/null
@@ -117,12 +119,12 @@ states=$(host_counter vcpu_states)
 if [ "$states" = 0 ]; then
 	result "host-no-state-left ok"
 else
-	result "host-no-state-left fail (vcpu_states=$states after the VM exited)"
+	result "host-no-state-left fail vcpu_states=$states after the VM exited"
 fi
 
 if [ "$(host_counter armed_vcpus)" = 0 ] && rmmod apfint_host; then
 	result "host-unload ok"
 else
-	result "host-unload fail (armed_vcpus=$(host_counter armed_vcpus))"
+	result "host-unload fail armed_vcpus=$(host_counter armed_vcpus)"
 fi
 dmesg | grep apfint_host | tail -n 3 | sed 's/^/# /'

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # hotplug-control, L1 side: a stock L1 boots the L2 with 2 vCPUs, in a
 # memory cgroup if CGROUP_MAX is set.
 . /payload/common.sh

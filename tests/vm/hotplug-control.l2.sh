@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # hotplug-control, L2 side: a user-mode loop (the touch workload, until
 # told to stop) beside CYCLES offline/online cycles of CPU 1.
 . /payload/control.cfg

@@ -36,8 +36,8 @@ done_n=$(sed -n 's/^L2: METRIC hotplug-control cycles=\([0-9]*\).*/\1/p' "$work/
 if [ $rc = 0 ] && [ -n "$done_n" ] && [ "$done_n" = "${CYCLES:-200}" ]; then
 	echo "ok - $name ($done_n CPU 1 offline/online cycles beside a user-mode loop)"
 else
-	last=$(grep -a '^L2: HP ' "$work/console.log" | tail -n 1 | tr -d '\r')
+	last=$(console_lines "$work/console.log" | grep -a '^L2: HP ' | tail -n 1)
 	echo "not ok - $name (${last:-no cycle reported}; $(grep '^HARNESS' "$work/out" | tail -n 1))"
 	grep -a -m 3 'PANIC\|BUG\|RIP: ' "$work/console.log" | tr -d '\r' | sed 's/^/#   /'
-	grep -a '^L2MON RIP' "$work/console.log" | sed 's/^/#   /'
+	console_lines "$work/console.log" | grep -a '^L2MON RIP' | sed 's/^/#   /'
 fi

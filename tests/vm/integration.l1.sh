@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Integration, L1 side: optional apfint_host, async PF tracepoints armed,
 # the L2 QEMU in a memory cgroup smaller than L2's RAM, L1 swapping.
 . /payload/common.sh
@@ -15,7 +16,7 @@ done
 l2_memory_limit "$CGROUP_MAX"
 echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 
-L2_CPU=$L2_CPU_MODEL L2_MEM=$L2_MEM L2_SMP=$L2_SMP
+L2_CPU=$L2_CPU_MODEL
 export L2_CPU L2_MEM L2_SMP L2_APPEND
 run_l2_limited
 echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"

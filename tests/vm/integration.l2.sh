@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Integration, L2 side: optional apfint_guest, the workload, and what the
 # guest received.  Scripts in /payload/during/ run beside the workload.
 . /payload/common.sh

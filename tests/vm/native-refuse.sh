@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # L1 on a native kernel: both modules as built for it (refusals only, as
 # DKMS installs them there) refuse to load with ENODEV, which boot-time
 # loaders take as "not for this machine", and say why in dmesg, at info

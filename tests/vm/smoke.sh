@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash  # busybox sh, in the VM
 # Smoke, either level: load and unload whichever apfint module is in
 # /payload, say what the kernel printed, and boot L2 from L1 if one is packed.
 refused=
