@@ -141,7 +141,8 @@ deb: ## build/pkg/deb/apfint-dkms_<version>_all.deb
 	cd $(PKG_OUT)/deb/apfint-$(PKG_VERSION) && dpkg-buildpackage -us -uc
 	@ls $(PKG_OUT)/deb/*.deb
 
-rpm: #	rm -rf $(PKG_OUT)/rpm && mkdir -p $(PKG_OUT)/rpm/SOURCES $(PKG_OUT)/rpm/src
+rpm: ## build/pkg/rpm/RPMS/noarch/apfint-dkms-<version>-1.noarch.rpm
+	rm -rf $(PKG_OUT)/rpm && mkdir -p $(PKG_OUT)/rpm/SOURCES $(PKG_OUT)/rpm/src
 	mkdir -p $(PKG_OUT)/rpm/src/apfint-$(PKG_VERSION)
 	tar -C $(TOP) $(PKG_TAR_EXCLUDES) -cf - $(PKG_SOURCES) | \
 		tar -C $(PKG_OUT)/rpm/src/apfint-$(PKG_VERSION) -xf -
