@@ -29,6 +29,8 @@ if APFINT_DEBUGFS=$fix/debugfs APFINT_SYSMODULE=$fix/sysmodule "$status" --json 
 	>"$out/status.json" 2>&1 &&
 	python3 - "$out/status.json" "$fix/debugfs" <<'PY'
 import json, sys
+text = open(sys.argv[1]).read()
+assert "\n" not in text.strip() and " " not in text, "one line of single words"
 doc = json.load(open(sys.argv[1]))
 rows = [l.split() for l in open(sys.argv[2] + "/apfint_host/vcpus")]
 col = {n: i for i, n in enumerate(rows[0])}
