@@ -25,6 +25,7 @@
 #include <asm/msr-index.h>
 
 #include "apfint_host.h"
+#include "trace.h"
 
 static void (*orig_page_not_present)(struct kvm_vcpu *vcpu,
 				     struct kvm_async_pf *work);
@@ -174,6 +175,7 @@ static void apfint_page_present(struct kvm_vcpu *vcpu,
 		apfint_count(coalesced);
 	apfint_apic_set_irq(vcpu, &irq, NULL);
 	apfint_vcpu_delivered(av);
+	trace_apfint_async_pf_ready_irq(vcpu->vcpu_id, token, irq.vector);
 out:
 	apfint_leave();
 }

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "apfint_host.h"
+#include "trace.h"
 
 /*
  * What our MSR accessors fall back to: the vendor's set_msr and get_msr
@@ -159,6 +160,10 @@ static int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 		r = orig_set_msr(vcpu, msr_info);
 		break;
 	}
+	if (r && (msr_info->index == MSR_KVM_ASYNC_PF_EN ||
+		  msr_info->index == MSR_KVM_ASYNC_PF_INT))
+		trace_apfint_msr_refused(vcpu->vcpu_id, msr_info->index,
+					 msr_info->data);
 	apfint_leave();
 	return r;
 }

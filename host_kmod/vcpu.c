@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 
 #include "apfint_host.h"
+#include "trace.h"
 
 static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
 static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
@@ -92,7 +93,7 @@ static int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
 	/* Once per load: a guest toggling EN must not fill the host's log. */
 	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
 		pr_info_once("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
-			av->vm_pid, av->vcpu_id);
+			     av->vm_pid, av->vcpu_id);
 	return 0;
 }
 
@@ -144,8 +145,9 @@ enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av)
 		apfint_count(spare_acks);
 		break;
 	default:
-		break;
+		return r;
 	}
+	trace_apfint_async_pf_ack(av->vcpu_id, r == APFINT_ACK_PAIRED);
 	return r;
 }
 
@@ -225,6 +227,7 @@ void apfint_vcpu_kicked(struct apfint_vcpu *av)
 {
 	atomic64_inc(&av->stats.kicks);
 	apfint_count(kicks);
+	trace_apfint_async_pf_kick(av->vcpu_id);
 }
 
 void apfint_vcpu_queue_kept(struct apfint_vcpu *av)

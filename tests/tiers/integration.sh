@@ -30,7 +30,8 @@ for k in $([ $host_mod = yes ] && echo "$HOST") $([ $guest_mod = yes ] && echo "
 		exit 0
 	fi
 done
-[ $host_mod = yes ] && cp "$work/mod-$HOST/host_kmod/apfint_host.ko" "$work/l1/"
+[ $host_mod = yes ] && cp "$work/mod-$HOST/host_kmod/apfint_host.ko" \
+	"$APFINT_TOP/tools/apfint-status" "$work/l1/"
 [ $guest_mod = yes ] && cp "$work/mod-$GUEST/guest_kmod/apfint_guest.ko" "$work/l2/"
 for s in ${INTEGRATION_DURING:-}; do
 	cp "$s" "$work/l2/during/"
@@ -125,5 +126,28 @@ if [ $host_mod = yes ]; then
 		echo "ok - $name/none-lost (apfint_host injected $injected, guest ACKed $acks, ${spare:-no} spare; guest HYP total $total at its last look)"
 	else
 		echo "not ok - $name/none-lost (apfint_host injected ${injected:-none}, guest ACKed ${acks:-none}, ${spare:-no} spare, guest HYP total ${total:-none})"
+	fi
+fi
+if [ $host_mod = yes ]; then
+	# apfint_host's tracepoints count what its counters count.
+	t_inj=$(metric trace apfint_async_pf_ready_irq)
+	t_kick=$(metric trace apfint_async_pf_kick)
+	t_paired=$(metric trace ack_paired) t_spare=$(metric trace ack_spare)
+	kicks=$(metric host kicks)
+	if [ "${t_inj:-0}" -gt 0 ] 2>/dev/null && [ "$t_inj" = "$injected" ] &&
+	   [ "$t_paired" = "$acks" ] && [ "$t_spare" = "${spare:-0}" ] &&
+	   [ "$t_kick" = "$kicks" ]; then
+		echo "ok - $name/tracepoints (ready_irq $t_inj, ack paired $t_paired spare $t_spare, kick $t_kick: as the counters)"
+	else
+		echo "not ok - $name/tracepoints (ready_irq ${t_inj:-none} vs injected ${injected:-none}, ack paired ${t_paired:-none} vs ${acks:-none}, spare ${t_spare:-none} vs ${spare:-none}, kick ${t_kick:-none} vs ${kicks:-none})"
+	fi
+	# apfint-status reads the same counters an admin would.
+	status=$(metric status json)
+	s_inj=$(echo "$status" | python3 -c 'import json, sys; print(json.load(sys.stdin)["host"]["irqs_injected"])' 2>/dev/null)
+	s_ack=$(echo "$status" | python3 -c 'import json, sys; print(json.load(sys.stdin)["host"]["acks"])' 2>/dev/null)
+	if [ -n "$s_inj" ] && [ "$s_inj" = "$injected" ] && [ "$s_ack" = "$acks" ]; then
+		echo "ok - $name/apfint-status (injected $s_inj, ACKed $s_ack: as debugfs)"
+	else
+		echo "not ok - $name/apfint-status (injected ${s_inj:-none} vs ${injected:-none}, ACKed ${s_ack:-none} vs ${acks:-none})"
 	fi
 fi

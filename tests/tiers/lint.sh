@@ -28,6 +28,9 @@ else
 			ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
 		# The ABI header is shared with userspace, which has no BIT().
 		[ "$f" = include/apfint_abi.h ] && ignore=BIT_MACRO
+		# TRACE_EVENT()'s own layout, as in the kernel's trace headers.
+		[ "$f" = host_kmod/trace.h ] &&
+			ignore=OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT
 		# checkpatch reads .checkpatch.conf from the current directory
 		out=$("$cp_dir/scripts/checkpatch.pl" ${ignore:+--ignore "$ignore"} \
 			-f "$f" 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
