@@ -59,7 +59,8 @@ smoke() {
 		SMOKE_REFUSED="does not build"
 		return
 	fi
-	cp "$work/mod/${side}_kmod/apfint_$side.ko" "$work/payload/"
+	cp "$work/mod/${side}_kmod/apfint_$side.ko" "$APFINT_TOP/tools/apfint-status" \
+		"$work/payload/"
 	if [ "$side" = host ]; then
 		set -- --host "$k" --guest debian-6.1 --payload "$work/payload"
 	else

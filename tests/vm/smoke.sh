@@ -21,6 +21,20 @@ for m in apfint_host apfint_guest; do
 	fi
 	v=$(dmesg | sed -n "s/.*$m: version \([^ ]*\).*/\1/p" | tail -n 1)
 	echo "RESULT $m-version $([ -n "$v" ] && echo "ok $v" || echo fail)"
+	if [ $m = apfint_guest ] && [ -x /payload/apfint-status ]; then
+		# What an admin sees: every online CPU in interrupt mode, as the
+		# module's own stats file says.
+		st=$(/payload/apfint-status)
+		rows=$(echo "$st" | grep -c '^[0-9]* *interrupt ')
+		cpus=$(grep -c '^cpu=[0-9]* online=1 active=1' /sys/kernel/debug/apfint_guest/stats)
+		online=$(grep -c ^processor /proc/cpuinfo)
+		if echo "$st" | grep -q "^apfint_guest $v: active," &&
+		   [ "$rows" = "$online" ] && [ "$cpus" = "$online" ]; then
+			echo "RESULT apfint-status-guest ok $rows of $online CPUs in interrupt mode, as the stats file"
+		else
+			echo "RESULT apfint-status-guest fail rows=$rows stats=$cpus online=$online: $(echo "$st" | head -n 2 | tr '\n' ' ')"
+		fi
+	fi
 	[ $m = apfint_host ] || continue
 	vref1=$(cat $vendor)
 	if [ "$vref1" = $((vref0 + 1)) ] && ! rmmod kvm_amd 2>/tmp/rmmod.err; then
