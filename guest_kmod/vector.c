@@ -29,12 +29,18 @@ static bool apfint_watching;
 
 /*
  * The VM tests' CPUs have no VMX: this lets them reach the kvm_intel
- * fallback with a stand-in module of that name.
+ * fallback with a stand-in module of that name.  Only test builds
+ * (APFINT_TESTING=1, include/compat/kbuild.mk) have it: what users load
+ * has no testing knob.
  */
+#ifdef APFINT_TESTING
 static bool test_assume_vmx;
 module_param(test_assume_vmx, bool, 0444);
 MODULE_PARM_DESC(test_assume_vmx,
 		 "testing only: act as if the CPU had VMX (kvm_intel fallback)");
+#else
+#define test_assume_vmx false
+#endif
 
 /* kvm_intel's own test (cpu_has_vmx()) for getting to hardware_setup(). */
 static bool apfint_cpu_has_vmx(void)

@@ -33,6 +33,12 @@ ccflags-y += -DAPFINT_HOST_NATIVE=$(APFINT_HOST_NATIVE) \
 	-DAPFINT_TOO_OLD=$(APFINT_TOO_OLD) \
 	-DAPFINT_REQ_NR=$(APFINT_REQ_NR) -DAPFINT_REQ_TAKEN=$(APFINT_REQ_TAKEN)
 
+# The test tiers build with APFINT_TESTING=1 (tests/harness/lib.sh), which
+# adds the modules' testing-only parameters; DKMS and `make` leave it out.
+ifeq ($(APFINT_TESTING),1)
+ccflags-y += -DAPFINT_TESTING
+endif
+
 # Before v4.19 there is no <linux/bits.h> (the pure-logic files include it
 # so that the unit tests compile the same files): supply one.
 ifeq ($(wildcard $(srctree)/include/linux/bits.h),)

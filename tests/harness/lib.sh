@@ -89,7 +89,7 @@ build_modules() {
 	cp -r "$APFINT_TOP/host_kmod" "$APFINT_TOP/guest_kmod" \
 		"$APFINT_TOP/include" "$APFINT_TOP/Makefile" \
 		"$APFINT_TOP/VERSION" "$dir/"
-	make -C "$dir" KDIR="$KBUILD" \
+	make -C "$dir" KDIR="$KBUILD" APFINT_TESTING=1 \
 		APFINT_VERSION="$(make -s -C "$APFINT_TOP" -f Makefile print-version 2>/dev/null)" \
 		modules >"$dir/build.log" 2>&1
 }

@@ -204,6 +204,7 @@ report() {
 		else
 			echo "KO $ko real"
 		fi
+		modinfo -F parm "$ko" 2>/dev/null | sed "s|^|PARM $ko |"
 	done
 	ls -d /usr/src/apfint-* /var/lib/dkms/apfint /usr/sbin/apfint-status \
 		/usr/lib/modules-load.d/apfint.conf /usr/lib/modprobe.d/apfint.conf 2>/dev/null |
@@ -252,6 +253,16 @@ check_built() {
 	done
 	echo "$bad"
 }
+
+# What users load has no testing-only parameter (test builds add them).
+parms=$(step install | grep '^PARM .*test' | sed 's/^PARM //')
+if [ -z "$parms" ] && step install | grep -q '^KO .* real$'; then
+	echo "ok - package/deb/no-test-parameters (the real modules DKMS built have none)"
+elif [ -n "$parms" ]; then
+	echo "not ok - package/deb/no-test-parameters ($parms)"
+else
+	echo "ok - package/deb/no-test-parameters # SKIP no old kernel in the cache: only refusals were built"
+fi
 
 if [ "$(step_rc install)" != 0 ]; then
 	echo "not ok - package/deb/install (dpkg -i exit $(step_rc install))"
