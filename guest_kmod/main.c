@@ -112,4 +112,5 @@ module_init(apfint_guest_init);
 module_exit(apfint_guest_exit);
 MODULE_DESCRIPTION("Interrupt-based async page fault 'page ready' for old KVM guests");
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("apfint maintainers");
 MODULE_VERSION(APFINT_VERSION);

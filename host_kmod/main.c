@@ -153,4 +153,7 @@ module_init(apfint_host_init);
 module_exit(apfint_host_exit);
 MODULE_DESCRIPTION("Interrupt-based async page fault 'page ready' for old KVM hosts");
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("apfint maintainers");
+/* kvm must be there to be hooked; the vendor module is checked at load. */
+MODULE_SOFTDEP("pre: kvm");
 MODULE_VERSION(APFINT_VERSION);

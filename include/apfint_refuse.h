@@ -24,6 +24,7 @@ static int __init apfint_refuse_init(void)
 module_init(apfint_refuse_init);
 
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("apfint maintainers");
 MODULE_VERSION(APFINT_VERSION);
 
 #endif /* APFINT_REFUSE_H */
