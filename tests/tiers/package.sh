@@ -165,24 +165,27 @@ if [ ${#kernels[@]} = 0 ]; then
 	exit 0
 fi
 
+# The build trees to bind in, as "release=tree" words (no empty ones, so
+# that the list splits back into what it was).
+binds=
+for i in "${!kernels[@]}"; do
+	[ -n "${builds[$i]}" ] && binds="$binds ${kernels[$i]}=${builds[$i]}"
+done
+
 # in_root SCRIPT: runs SCRIPT (bash) chrooted in a throwaway overlay over
 # the root, with the cached kernels' build trees bound in and the two
 # packages in /tmp; each test then reads its own lines from the output.
 in_root() {
 	unshare -m --propagation private bash -s "$root" "$out/ov" "$deb" \
-		"${updeb:-none}" "${kernels[*]}" "${builds[*]}" <<SCRIPT
+		"${updeb:-none}" "$binds" <<SCRIPT
 set -u
 root=\$1 ov=\$2 deb=\$3 updeb=\$4
-read -r -a ks <<<"\$5"
-read -r -a bs <<<"\${6:-}"
 rm -rf "\$ov"; mkdir -p "\$ov/up" "\$ov/work" "\$ov/m"
 mount -t overlay apfint-root -o "lowerdir=\$root,upperdir=\$ov/up,workdir=\$ov/work" "\$ov/m" || exit 1
 mount -t proc proc "\$ov/m/proc"
-for i in "\${!ks[@]}"; do
-	b=\${bs[\$i]:-}
-	[ -n "\$b" ] || continue
-	mkdir -p "\$ov/m/lib/modules/\${ks[\$i]}/build"
-	mount --bind "\$b" "\$ov/m/lib/modules/\${ks[\$i]}/build"
+for kb in \$5; do
+	mkdir -p "\$ov/m/lib/modules/\${kb%%=*}/build"
+	mount --bind "\${kb#*=}" "\$ov/m/lib/modules/\${kb%%=*}/build" || exit 1
 done
 cp "\$deb" "\$ov/m/tmp/"
 [ "\$updeb" = none ] || cp "\$updeb" "\$ov/m/tmp/"
