@@ -44,6 +44,12 @@ if [ -d $A/apfint_async_pf_ack ]; then
 	h=$A/apfint_async_pf_ack/hist
 	echo "METRIC trace ack_paired=$(awk '/paired: *1 }/ { n = $NF } END { print n + 0 }' $h) ack_spare=$(awk '/paired: *0 }/ { n = $NF } END { print n + 0 }' $h)"
 fi
+# A module's tracepoints must have no probe left when it goes (5.4
+# WARNs in tracepoint_module_notify): drop the triggers before unloading.
+for e in $aevents; do
+	echo '!hist:keys=common_pid' >"$e/trigger"
+done
+[ -d $A/apfint_async_pf_ack ] && echo '!hist:keys=paired' >$A/apfint_async_pf_ack/trigger
 # What an admin would see: apfint-status over the same counters.
 if [ -x /payload/apfint-status ] && [ -d /sys/kernel/debug/apfint_host ]; then
 	echo "METRIC status json=$(/payload/apfint-status --json)"
