@@ -116,14 +116,15 @@ install: modules ## both modules into /lib/modules/<kernel>/updates, apfint-stat
 		$(MAKE) -C $(KDIR) M=$(TOP)/$$d INSTALL_MOD_DIR=updates modules_install || exit; \
 	done
 	install -D -m 0755 $(TOP)/tools/apfint-status $(DESTDIR)$(SBINDIR)/apfint-status
-	depmod -a $(notdir $(patsubst %/build,%,$(abspath $(KDIR))))
+	depmod -a $$($(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease)
 
-dkms-install: ## this checkout into /usr/src, built and installed by DKMS
+dkms-install: ## this checkout into /usr/src, built and installed by DKMS (KVER= another kernel)
 	rm -rf /usr/src/apfint-$(PKG_VERSION)
 	mkdir -p /usr/src/apfint-$(PKG_VERSION)
 	tar -C $(TOP) $(PKG_TAR_EXCLUDES) -cf - $(PKG_SOURCES) | \
 		tar -C /usr/src/apfint-$(PKG_VERSION) -xf -
-	dkms install -m apfint -v $(PKG_VERSION)
+	dkms add -m apfint -v $(PKG_VERSION)
+	dkms install -m apfint -v $(PKG_VERSION) $(if $(KVER),-k $(KVER))
 	install -D -m 0755 $(TOP)/tools/apfint-status $(DESTDIR)$(SBINDIR)/apfint-status
 
 dkms-uninstall: ## undo dkms-install

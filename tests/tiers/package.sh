@@ -188,6 +188,9 @@ for kb in \$5; do
 	mount --bind "\${kb#*=}" "\$ov/m/lib/modules/\${kb%%=*}/build" || exit 1
 done
 cp "\$deb" "\$ov/m/tmp/"
+mkdir -p "\$ov/m/tmp/src"
+tar -C "$APFINT_TOP" -cf - Makefile VERSION dkms.conf host_kmod guest_kmod include tools packaging |
+	tar -C "\$ov/m/tmp/src" -xf -
 [ "\$updeb" = none ] || cp "\$updeb" "\$ov/m/tmp/"
 chroot "\$ov/m" /bin/bash -s <<'IN'
 $(cat)
@@ -209,7 +212,7 @@ report() {
 		fi
 		modinfo -F parm "$ko" 2>/dev/null | sed "s|^|PARM $ko |"
 	done
-	ls -d /usr/src/apfint-* /var/lib/dkms/apfint /usr/sbin/apfint-status \
+	ls -d /usr/src/apfint-* /var/lib/dkms/apfint /usr/sbin/apfint-status /usr/local/sbin/apfint-status \
 		/usr/lib/modules-load.d/apfint.conf /usr/lib/modprobe.d/apfint.conf 2>/dev/null |
 		sed 's/^/LEFT /'
 }
@@ -231,6 +234,21 @@ fi
 dpkg --purge apfint-dkms >/tmp/purge.log 2>&1
 echo "STEP purge $?"
 report
+# A checkout, by hand: make install and make dkms-install, for the first
+# old kernel whose tree is bound in.
+old=$(for k in /lib/modules/*/; do k=$(basename "$k"); mountpoint -q "/lib/modules/$k/build" && echo "$k"; done | head -n 1)
+if [ -n "$old" ]; then
+	make -C /tmp/src install KDIR="/lib/modules/$old/build" >/tmp/make-install.log 2>&1
+	echo "STEP make-install $? $old"
+	ls /lib/modules/"$old"/updates/apfint_*.ko /usr/local/sbin/apfint-status 2>/dev/null | sed 's/^/LEFT /'
+	rm -f /lib/modules/"$old"/updates/apfint_*.ko /usr/local/sbin/apfint-status
+	make -C /tmp/src dkms-install KVER="$old" >/tmp/dkms-install.log 2>&1
+	echo "STEP dkms-install $? $old"
+	report
+	make -C /tmp/src dkms-uninstall >/tmp/dkms-uninstall.log 2>&1
+	echo "STEP dkms-uninstall $?"
+	report
+fi
 tail -n 5 /tmp/install.log | sed 's/^/LOG install: /'
 LIFE
 )
@@ -301,4 +319,30 @@ if [ "$(step_rc purge)" = 0 ] && [ -z "$left" ]; then
 	echo "ok - package/deb/purge (nothing left in /usr/src, /var/lib/dkms, /lib/modules)"
 else
 	echo "not ok - package/deb/purge (exit $(step_rc purge); left: $left)"
+fi
+
+# make install and make dkms-install from a checkout.
+if [ -z "$(step_rc make-install)" ]; then
+	echo "ok - package/make-install # SKIP no old kernel in the cache to install for"
+else
+	read -r rc k <<<"$(step_rc make-install)"
+	n=$(step make-install | grep -c "^LEFT /lib/modules/$k/updates/apfint_\(host\|guest\).ko$")
+	if [ "$rc" = 0 ] && [ "$n" = 2 ] && step make-install | grep -q '^LEFT /usr/local/sbin/apfint-status$'; then
+		echo "ok - package/make-install (both modules in /lib/modules/$k/updates, apfint-status in /usr/local/sbin)"
+	else
+		echo "not ok - package/make-install (exit $rc, $n modules)"
+	fi
+	read -r rc k <<<"$(step_rc dkms-install)"
+	if [ "$rc" = 0 ] && step dkms-install | grep -q "^DKMS .*apfint/$ver, $k, x86_64: installed"; then
+		echo "ok - package/dkms-install (apfint/$ver installed for $k)"
+	else
+		echo "not ok - package/dkms-install (exit $rc)"
+		step dkms-install | head -n 5 | sed 's/^/#   /'
+	fi
+	left=$(step dkms-uninstall | grep -E '^(LEFT|KO|DKMS .*apfint)' | tr '\n' ' ')
+	if [ "$(step_rc dkms-uninstall)" = 0 ] && [ -z "$left" ]; then
+		echo "ok - package/dkms-uninstall (nothing left)"
+	else
+		echo "not ok - package/dkms-uninstall (exit $(step_rc dkms-uninstall); left: $left)"
+	fi
 fi
