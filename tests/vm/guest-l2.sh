@@ -110,6 +110,20 @@ phase load
 [ -n "${HOTPLUG_CYCLES:-}" ] && export HOTPLUG_CYCLES
 workload_phase mod guest-during-hotplug.sh
 
+# What an admin sees after real traffic: apfint-status's HANDLED column
+# sums to the module's own total, read just before and just after it
+# (page-readies may still trickle in).
+if [ -x /payload/apfint-status ]; then
+	t0=$(sed -n 's/^total irqs=\([0-9]*\).*/\1/p' "$G/stats")
+	sum=$(/payload/apfint-status | awk '$2 == "interrupt" || $2 == "kernel" || $2 == "offline" { n += $(NF - 2) } END { print n + 0 }')
+	t1=$(sed -n 's/^total irqs=\([0-9]*\).*/\1/p' "$G/stats")
+	if [ "${t0:-0}" -gt 0 ] && [ "$sum" -ge "$t0" ] && [ "$sum" -le "$t1" ]; then
+		echo "RESULT guest-apfint-status ok HANDLED sums to $sum (module total $t0..$t1)"
+	else
+		echo "RESULT guest-apfint-status fail HANDLED sums to $sum, module total $t0..$t1"
+	fi
+fi
+
 export RELOAD_CYCLES=${RELOAD_CYCLES:-3}
 [ "$RELOAD_CYCLES" -gt 0 ] && workload_phase reload guest-during-reload.sh
 

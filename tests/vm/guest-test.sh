@@ -24,7 +24,7 @@ if ! build_modules "$GUEST" "$work/mod"; then
 	tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
 	exit 0
 fi
-cp "$work/mod/guest_kmod/apfint_guest.ko" "$work/l2/"
+cp "$work/mod/guest_kmod/apfint_guest.ko" "$APFINT_TOP/tools/apfint-status" "$work/l2/"
 kernel_resolve "$GUEST"
 host_ko=
 if kernel_is_before "$HOST" 5.8; then
