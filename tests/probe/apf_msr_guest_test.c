@@ -114,6 +114,15 @@ static void guest(struct gvcpu *g)
 	}
 }
 
+/* EN and INT writes answered with #GP: what apfint_msr_refused counts. */
+static unsigned int refused_writes;
+
+static void count_refused(const struct tev *e, void *arg)
+{
+	if (!strcmp(e->name, "apfint_msr_refused"))
+		(*(unsigned int *)arg)++;
+}
+
 static int run_cases(struct vm *vm, struct mcase *cases, unsigned int n)
 {
 	struct vcpu *v = vm->vcpus[0];
@@ -134,6 +143,9 @@ static int run_cases(struct vm *vm, struct mcase *cases, unsigned int n)
 		printf("EV msr_guest v0 %s %s vec=%d%s | got=%#llx\n",
 		       gc[i].name, gc[i].wr ? "wrmsr" : "rdmsr", gc[i].vec,
 		       gc[i].vec ? " (#GP)" : "", (unsigned long long)gc[i].got);
+		if (gc[i].wr && gc[i].vec == 13 &&
+		    (gc[i].msr == EN || gc[i].msr == INT))
+			refused_writes++;
 		snprintf(k, sizeof(k), "%s.vector", gc[i].name);
 		check_num(k, gc[i].vec, gc[i].want_vec);
 		if (!gc[i].wr && gc[i].want_val != NOVAL && !gc[i].vec) {
@@ -153,8 +165,11 @@ int main(void)
 		.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID, .args = { 1 },
 	};
 	struct vm *vm;
+	bool traced;
 
 	probe_init("msr_guest");
+	/* apfint_host's tracepoint, where there is one (not upstream) */
+	traced = !trace_enable("apfint_host/apfint_msr_refused");
 	vm = vm_create(&o);
 	vcpu_add(vm, guest);
 	run_cases(vm, normal, N(normal));
@@ -165,6 +180,15 @@ int main(void)
 	vcpu_add(vm, guest);
 	run_cases(vm, noapic, N(noapic));
 	vm_destroy(vm);
+	if (traced) {
+		unsigned int seen = 0;
+
+		trace_for_each(count_refused, &seen);
+		probe_note("apfint_msr_refused: %u events for %u refused EN/INT writes",
+			   seen, refused_writes);
+		check_bool("msr_refused_traced",
+			   refused_writes > 0 && seen == refused_writes, true);
+	}
 
 	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID arrived in 5.10 */
 	if (!check_bool("cap_enforce_pv_feature_cpuid",
