@@ -3,7 +3,8 @@
  * apfint_host: interrupt-based async page fault 'page ready' delivery for
  * KVM hosts that lack it (Linux 4.14 to 5.7), by redirecting kvm.ko
  * functions at run time.  The protocol is upstream 5.8's
- * (Documentation/virt/kvm/msr.rst); include/apfint_abi.h has its bits.
+ * (Documentation/virt/kvm/msr.rst; docs/ABI.md in our words);
+ * include/apfint_abi.h has its bits.
  *
  * kvm.ko stays loaded while we are: we use its exported symbols, which
  * makes the module loader count us as its user.

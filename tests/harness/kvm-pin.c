@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvm-pin: started by init.sh in L1 with APFINT_PIN=1, an experiment
- * (tests/harness/README.md has its results).  Holds one VM whose one vCPU is
+ * (docs/EMULATION.md has its results).  Holds one VM whose one vCPU is
  * never run and keeps its local APIC software- and hardware-disabled, so
  * that kvm's apic_sw_disabled and apic_hw_disabled static keys stay on for
  * the whole boot.  Without it, every vCPU whose APIC is reset or toggled

@@ -74,7 +74,7 @@ cp "$work/guest.cfg" "$here/guest-lib.sh" "$here/guest-during-hotplug.sh" \
 # run, NOMOD_HOTPLUG=yes, ended that way at its first CPU online before
 # apfint_guest was ever loaded), and a soft lockup or RCU stall of the L1
 # kernel (both L1 CPUs at a jump-label NOP in __apic_accept_irq during L2
-# CPU hotplug, see README).  With apfint_host in L1 they fail.
+# CPU hotplug, see docs/EMULATION.md).  With apfint_host in L1 they fail.
 retry="stall l2-early-end l1-int3"
 [ -z "$host_ko" ] && retry="$retry l2-end l1-lockup"
 run_vm() {
