@@ -39,7 +39,7 @@ VERSION := $2
 PATCHLEVEL := $3
 cc-disable-warning =
 include $APFINT_TOP/include/compat/kbuild.mk
-all: ; @echo native=\$(APFINT_HOST_NATIVE) req=\$(APFINT_REQ_NR) taken=\$(APFINT_REQ_TAKEN)
+all: ; @echo native=\$(APFINT_HOST_NATIVE) guest=\$(APFINT_GUEST_NATIVE) req=\$(APFINT_REQ_NR) taken=\$(APFINT_REQ_TAKEN)
 MK
 }
 while read -r name ver patch want; do
@@ -50,8 +50,10 @@ while read -r name ver patch want; do
 		echo "not ok - build/kbuild-facts/$name-$ver.$patch (got '$got', want '$want')"
 	fi
 done <<'CASES'
-req-free 5 4 native=0 req=30 taken=0
-req-taken 5 4 native=0 req=30 taken=1
-req-free 4 14 native=0 req=23 taken=0
-native 5 4 native=1 req=30 taken=0
+req-free 5 4 native=0 guest=0 req=30 taken=0
+req-taken 5 4 native=0 guest=0 req=30 taken=1
+req-free 4 14 native=0 guest=0 req=23 taken=0
+native 5 4 native=1 guest=0 req=30 taken=0
+guest-native 5 9 native=0 guest=1 req=30 taken=0
+guest-backport 4 18 native=0 guest=1 req=30 taken=0
 CASES
