@@ -97,7 +97,8 @@ static struct syscore_ops apfint_syscore_ops = {
 /*
  * Reboot and kexec: the kernel sets EN to 0 on every CPU.  Leave first and
  * clear the vector too, so that the next kernel finds no bit 3 and no
- * stray vector.  A crash kexec skips notifiers: see README.
+ * stray vector.  A crash kexec skips notifiers (docs/ABI.md, "Differences
+ * from upstream").
  */
 static int apfint_reboot_notify(struct notifier_block *nb,
 				unsigned long code, void *unused)
