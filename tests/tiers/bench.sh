@@ -5,7 +5,7 @@
 # that figures come out, not what they are: performance lives in
 # 'make bench' alone.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 out=$("$APFINT_TOP/tests/bench/run" --smoke 2>&1)
 p1=$(echo "$out" | grep '^BENCH native p1 ')
 p2=$(echo "$out" | grep '^BENCH native p2-spin ')

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build tier: both modules against Debian's 6.1 headers and every cached
 # kernel, each in a private copy; any compiler warning fails the build.
+# The VM tiers boot these very builds (tests/lib/build.sh).
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/build.sh"
 for k in debian-6.1 $(cached_kernels); do
-	dir=$APFINT_OUT/build/$k
-	build_modules "$k" "$dir"
+	build_modules "$k"
 	rc=$?
+	dir=$MODDIR
 	if [ $rc = 77 ]; then
 		echo "ok - build/$k # SKIP $KMISSING"
 		continue

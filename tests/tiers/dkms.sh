@@ -9,7 +9,7 @@
 #    are throwaway.  Both must exit 0: dkms before 3.0.11 exits 11 for a
 #    kernel a BUILD_EXCLUSIVE rule excludes, which fails the kernel package.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 command -v dkms >/dev/null || { echo "ok - dkms # SKIP dkms not installed"; exit 0; }
 ver=$(cat "$APFINT_TOP/VERSION")
 

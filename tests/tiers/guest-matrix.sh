@@ -6,7 +6,7 @@
 # on the 5.4 guest.  The vm tier only boots each guest with the module.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
+. "$here/../lib/kernels.sh"
 
 kernels=$(cached_kernels)
 both_host=$(echo "$kernels" | grep '^5\.4\.' | tail -n 1)

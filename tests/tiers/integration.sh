@@ -5,10 +5,11 @@
 # pressure so that L1 produces async page faults; then what each level saw.
 # MODULES=no runs without the modules, to show the gap they close.
 # The benchmarks reuse it: TAG names a run, WORKLOAD replaces the L2
-# program, L2_APPEND adds to L2's command line, SWAP_IOPS throttles swap,
+# program (the bench: touch --counter), L2_APPEND adds to L2's command line, SWAP_IOPS throttles swap,
 # HOST_MODULE_ARGS are apfint_host's parameters (unverified=1 when porting).
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/build.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 HOST=${HOST:-debian-6.1} GUEST=${GUEST:-debian-6.1} MODULES=${MODULES:-yes}
 name=integration/$HOST-$GUEST
 [ "$MODULES" = no ] && name=$name-nomodules
@@ -23,26 +24,24 @@ host_mod=no guest_mod=no
 kernel_is_before "$HOST" 5.8 && [ "$MODULES" = yes ] && host_mod=yes
 kernel_is_before "$GUEST" 5.9 && [ "$MODULES" = yes ] && guest_mod=yes
 for k in $([ $host_mod = yes ] && echo "$HOST") $([ $guest_mod = yes ] && echo "$GUEST"); do
-	[ -d "$work/mod-$k" ] && continue
-	if ! build_modules "$k" "$work/mod-$k"; then
-		echo "not ok - $name/build-$k"
-		tail -n 20 "$work/mod-$k/build.log" | sed 's/^/#   /'
+	if ! build_modules "$k"; then
+		build_fail "$name/build-$k" "$MODDIR"
 		exit 0
 	fi
+	[ "$k" = "$HOST" ] && [ $host_mod = yes ] &&
+		cp "$MODDIR/host_kmod/apfint_host.ko" "$APFINT_TOP/tools/apfint-status" "$work/l1/"
+	[ "$k" = "$GUEST" ] && [ $guest_mod = yes ] &&
+		cp "$MODDIR/guest_kmod/apfint_guest.ko" "$work/l2/"
 done
-[ $host_mod = yes ] && cp "$work/mod-$HOST/host_kmod/apfint_host.ko" \
-	"$APFINT_TOP/tools/apfint-status" "$work/l1/"
-[ $guest_mod = yes ] && cp "$work/mod-$GUEST/guest_kmod/apfint_guest.ko" "$work/l2/"
 for s in ${INTEGRATION_DURING:-}; do
 	cp "$s" "$work/l2/during/"
 done
 
-for w in "$APFINT_TOP/tests/vm/touch.c" ${WORKLOAD_SRC:-}; do
-	cc -static -O2 -Wall -o "$work/l2/$(basename "$w" .c)" "$w" || {
-		echo "not ok - $name/workload-build ($w)"
-		exit 0
-	}
-done
+if ! bin=$(payload_prog touch); then
+	echo "not ok - $name/workload-build"
+	exit 0
+fi
+cp "$bin" "$work/l2/touch"
 cat >"$work/config" <<CFG
 CGROUP_MAX=${CGROUP_MAX:-250M}
 L2_MEM=${L2_MEM:-512}
@@ -63,16 +62,15 @@ done
 	${L2_APPEND:+--l2-append "$L2_APPEND"} \
 	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"
 rc=$?
-. "$APFINT_TOP/tests/tiers/report.sh"
-report_harness "$name" "$rc" "$work/out" || exit 0
+harness_to_tap "$name" "$rc" "$work/out" || exit 0
 
-metric() { sed -n "s/^\\(L2: \\)\\?METRIC $1 .*\\b$2=\\([^ ]*\\).*/\\2/p" "$work/out" | tail -n 1; }
-not_present=$(metric l1 kvm_async_pf_not_present)
-ready=$(metric l1 kvm_async_pf_ready)
-hyp=$(metric l2 hyp_irqs)
-piw=$(metric l2 piw_irqs)
-echo "# L1 async PF: not_present=$not_present ready=$ready completed=$(metric l1 kvm_async_pf_completed)"
-echo "# L2 received: hyp_irqs=$hyp piw_irqs=$piw; workload $(metric workload seconds)s"
+out=$work/out
+not_present=$(metric "$out" l1 kvm_async_pf_not_present)
+ready=$(metric "$out" l1 kvm_async_pf_ready)
+hyp=$(metric "$out" l2 hyp_irqs)
+piw=$(metric "$out" l2 piw_irqs)
+echo "# L1 async PF: not_present=$not_present ready=$ready completed=$(metric "$out" l1 kvm_async_pf_completed)"
+echo "# L2 received: hyp_irqs=$hyp piw_irqs=$piw; workload $(metric "$out" workload seconds)s"
 grep -E '^(L2: )?METRIC (host|guest) ' "$work/out" | sed 's/^/#   /'
 
 if [ "${not_present:-0}" -gt 0 ] 2>/dev/null; then
@@ -95,7 +93,7 @@ if [ "$MODULES" = no ] && kernel_is_before "$GUEST" 5.9; then
 		echo "not ok - $name/gap-shown (hyp=$hyp piw=$piw)"
 	fi
 elif kernel_is_before "$GUEST" 5.9; then
-	got=$(metric guest irqs)
+	got=$(metric "$out" guest irqs)
 	if [ "${got:-0}" -gt 0 ] 2>/dev/null && [ "$got" -le "${ready:-0}" ]; then
 		echo "ok - $name/page-ready-delivered (apfint_guest handled $got, L1 ready $ready)"
 	else
@@ -117,10 +115,10 @@ if [ $host_mod = yes ]; then
 	# None invented: the guest's own HYP total, read at the end of its
 	# script (a few interrupts may still come during its shutdown), never
 	# exceeds them.
-	injected=$(metric host irqs_injected)
-	acks=$(metric host acks)
-	spare=$(metric host spare_acks)
-	total=$(metric l2 hyp_total)
+	injected=$(metric "$out" host irqs_injected)
+	acks=$(metric "$out" host acks)
+	spare=$(metric "$out" host spare_acks)
+	total=$(metric "$out" l2 hyp_total)
 	if [ -n "$injected" ] && [ "$injected" = "$acks" ] &&
 	   [ "${total:-0}" -gt 0 ] && [ "$total" -le "$injected" ]; then
 		echo "ok - $name/none-lost (apfint_host injected $injected, guest ACKed $acks, ${spare:-no} spare; guest HYP total $total at its last look)"
@@ -130,10 +128,10 @@ if [ $host_mod = yes ]; then
 fi
 if [ $host_mod = yes ]; then
 	# apfint_host's tracepoints count what its counters count.
-	t_inj=$(metric trace apfint_async_pf_ready_irq)
-	t_kick=$(metric trace apfint_async_pf_kick)
-	t_paired=$(metric trace ack_paired) t_spare=$(metric trace ack_spare)
-	kicks=$(metric host kicks)
+	t_inj=$(metric "$out" trace apfint_async_pf_ready_irq)
+	t_kick=$(metric "$out" trace apfint_async_pf_kick)
+	t_paired=$(metric "$out" trace ack_paired) t_spare=$(metric "$out" trace ack_spare)
+	kicks=$(metric "$out" host kicks)
 	if [ "${t_inj:-0}" -gt 0 ] 2>/dev/null && [ "$t_inj" = "$injected" ] &&
 	   [ "$t_paired" = "$acks" ] && [ "$t_spare" = "${spare:-0}" ] &&
 	   [ "$t_kick" = "$kicks" ]; then
@@ -142,7 +140,7 @@ if [ $host_mod = yes ]; then
 		echo "not ok - $name/tracepoints (ready_irq ${t_inj:-none} vs injected ${injected:-none}, ack paired ${t_paired:-none} vs ${acks:-none}, spare ${t_spare:-none} vs ${spare:-none}, kick ${t_kick:-none} vs ${kicks:-none})"
 	fi
 	# apfint-status reads the same counters an admin would.
-	status=$(metric status json)
+	status=$(metric "$out" status json)
 	s_inj=$(echo "$status" | python3 -c 'import json, sys; print(json.load(sys.stdin)["host"]["irqs_injected"])' 2>/dev/null)
 	s_ack=$(echo "$status" | python3 -c 'import json, sys; print(json.load(sys.stdin)["host"]["acks"])' 2>/dev/null)
 	if [ -n "$s_inj" ] && [ "$s_inj" = "$injected" ] && [ "$s_ack" = "$acks" ]; then

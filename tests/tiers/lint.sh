@@ -4,7 +4,7 @@
 # linux-source-6.1; its options are in .checkpatch.conf) and sparse (C=2)
 # on every module source, shellcheck (.shellcheckrc) on every shell file.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 cd "$APFINT_TOP" || exit 2
 
 cp_dir=$APFINT_OUT/checkpatch

@@ -8,7 +8,7 @@
 #    headers and every cached old kernel's build tree visible, checking
 #    what DKMS built for each kernel and that nothing is left behind.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 out=$APFINT_OUT/package
 fix=$APFINT_TOP/tests/package/fixtures
 ver=$(cat "$APFINT_TOP/VERSION")

@@ -5,7 +5,7 @@
 # modules build from) and run; its TAP lines are kept as comments.  Each
 # tests/unit/test_*.sh (the harness's own tests) is run as it is.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 out=$APFINT_OUT/unit
 mkdir -p "$out"
 found=0

@@ -17,8 +17,8 @@
 # make check on the emulation instead of on apfint (guest_kmod/README.md).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
-. "$here/report.sh"
+. "$here/../lib/build.sh"
+. "$here/../lib/tap.sh"
 
 HOST=debian-6.1 GUEST=debian-6.1 "$here/integration.sh"
 "$here/conformance.sh"
@@ -29,17 +29,16 @@ native_refuse() {
 	local name=vm/debian-6.1/native-refuse work=$APFINT_OUT/vm/debian-6.1/native-refuse
 	rm -rf "$work"
 	mkdir -p "$work/payload"
-	if ! build_modules debian-6.1 "$work/mod"; then
-		echo "not ok - $name/build"
-		tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
+	if ! build_modules debian-6.1; then
+		build_fail "$name/build" "$MODDIR"
 		return
 	fi
-	cp "$work"/mod/{host,guest}_kmod/apfint_*.ko "$work/payload/"
+	cp "$MODDIR"/{host,guest}_kmod/apfint_*.ko "$work/payload/"
 	APFINT_RETRY="stall l1-int3 l1-lockup" APFINT_RETRIES=${APFINT_RETRIES:-2} \
 	"$APFINT_TOP/tests/harness/vm" --host debian-6.1 --payload "$work/payload" \
 		--l1 "$APFINT_TOP/tests/vm/native-refuse.sh" --timeout 300 \
 		--log "$work/console.log" >"$work/out"
-	report_harness "$name" $? "$work/out"
+	harness_to_tap "$name" $? "$work/out"
 }
 native_refuse
 
@@ -53,13 +52,12 @@ smoke() {
 	SMOKE_REFUSED=
 	rm -rf "$work"
 	mkdir -p "$work/payload"
-	if ! build_modules "$k" "$work/mod"; then
-		echo "not ok - $name/build"
-		tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
+	if ! build_modules "$k"; then
+		build_fail "$name/build" "$MODDIR"
 		SMOKE_REFUSED="does not build"
 		return
 	fi
-	cp "$work/mod/${side}_kmod/apfint_$side.ko" "$APFINT_TOP/tools/apfint-status" \
+	cp "$MODDIR/${side}_kmod/apfint_$side.ko" "$APFINT_TOP/tools/apfint-status" \
 		"$work/payload/"
 	if [ "$side" = host ]; then
 		set -- --host "$k" --guest debian-6.1 --payload "$work/payload"
@@ -81,8 +79,8 @@ smoke() {
 		--l2 "$APFINT_TOP/tests/vm/smoke.sh" --timeout 600 \
 		--log "$work/console.log" >"$work/out"
 	rc=$?
-	report_harness "$name" $rc "$work/out"
-	SMOKE_REFUSED=$(sed -n "s/^\(L2: \)\?RESULT apfint_$side-load skip //p" "$work/out")
+	harness_to_tap "$name" $rc "$work/out"
+	SMOKE_REFUSED=$(result_of "$work/out" "apfint_$side-load" | sed -n 's/^skip //p')
 	[ $rc = 0 ] || SMOKE_REFUSED=${SMOKE_REFUSED:-smoke run failed}
 }
 

@@ -5,7 +5,7 @@
 # marker must be found wherever it falls in a line (a console line cut off
 # without its newline glues the next marker to it).  TAP lines.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 scan=$APFINT_TOP/tests/harness/scan-log
 logs=$APFINT_TOP/tests/unit/console
 t=unit/scan-log

@@ -27,7 +27,8 @@
 # non-zero on a harness or build error.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
+. "$here/../lib/build.sh"
+. "$here/../lib/tap.sh"
 top=$(cd "$here/../.." && pwd)
 probe=$top/tests/probe
 golden=$probe/golden-6.1.txt
@@ -66,15 +67,13 @@ rm -rf "$pay/probe/lib"
 
 module=stock
 if [ "$host" != debian-6.1 ] && [ -z "${PROBE_NO_MODULE:-}" ]; then
-	if build_modules "$host" "$work/kmod-build" &&
-	   [ -f "$work/kmod-build/host_kmod/apfint_host.ko" ]; then
+	if build_modules "$host" && [ -f "$MODDIR/host_kmod/apfint_host.ko" ]; then
 		mkdir -p "$pay/kmod"
-		cp "$work/kmod-build/host_kmod/apfint_host.ko" "$pay/kmod/"
+		cp "$MODDIR/host_kmod/apfint_host.ko" "$pay/kmod/"
 		module=apfint_host.ko
 	else
 		echo "# apfint_host.ko does not build for $host: running stock"
-		tail -n 5 "$work/kmod-build/build.log" 2>/dev/null |
-			sed 's/^/#   /'
+		tail -n 5 "$MODDIR/build.log" 2>/dev/null | tap_comment
 	fi
 fi
 echo "# conformance/$host: probe in L1, host module: $module"
@@ -157,20 +156,14 @@ console_from() {
 }
 
 # One TAP line per scenario the probe has.
-boots | grep -a '^RESULT module_load ' | while read -r _ _ _ text; do
-	echo "not ok - conformance/$host/module_load # $text"
-done
+boots >"$work/boots.txt"
+r=$(result_of "$work/boots.txt" module_load)
+[ -z "$r" ] || tap_verdict "conformance/$host/module_load" fail "${r#* }"
 for s in $scenarios; do
-	line=$(boots | grep -a "^RESULT $s " | tail -n 1)
-	verdict=$(echo "$line" | awk '{ print $3 }')
-	text=$(echo "$line" | cut -d' ' -f4-)
-	case $verdict in
-	ok) echo "ok - conformance/$host/$s # $text" ;;
-	skip) echo "ok - conformance/$host/$s # SKIP $text" ;;
-	fail) echo "not ok - conformance/$host/$s # $text" ;;
-	*) echo "not ok - conformance/$host/$s # no result (crash or timeout)"
-	   console_from "PROBE start apf_${s}_test" ;;
-	esac
+	r=$(result_of "$work/boots.txt" "$s")
+	v=${r%% *} t=${r#"${r%% *}"}
+	tap_verdict "conformance/$host/$s" "${v:-none}" "${t# }"
+	[ -n "$r" ] || console_from "PROBE start apf_${s}_test"
 done
 boots | grep -a '^PROBE retry ' | sed 's/^/# /'
 boots | grep -a '^LAT \|^METRIC ' | sed 's/^/# /'

@@ -6,7 +6,8 @@
 # name, rc, host_ko and L2_SMP come from WORK/run.env:
 # shellcheck disable=SC2154
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 work=${1:?usage: guest-judge.sh WORK}
 . "$work/run.env"
 
@@ -18,20 +19,10 @@ case $rc in
 esac
 
 # Script results, as TAP.
-sed -n 's/^\(L2: \)\?RESULT \([^ ]*\) \(ok\|fail\|skip\) *\(.*\)/\3 \2 \4/p' "$work/out" |
-while read -r verdict test text; do
-	case $verdict in
-	ok) echo "ok - $name/$test${text:+ ($text)}" ;;
-	skip) echo "ok - $name/$test # SKIP $text" ;;
-	*) echo "not ok - $name/$test${text:+ ($text)}" ;;
-	esac
-done
+results_to_tap "$name" "$work/out"
 
 # get LEVEL PHASE KEY: a cumulative count at the end of a phase.
-get() {
-	sed -n "s/^\\(L2: \\)\\?METRIC $1 phase=$2 .*\\b$3=\\([^ ]*\\).*/\\2/p" \
-		"$work/out" | tail -n 1
-}
+get() { metric "$work/out" "$1" "$3" "$2"; }
 # delta LEVEL FROM TO KEY: what a phase added.
 delta() {
 	local a b
@@ -42,9 +33,7 @@ delta() {
 	esac
 }
 num() { case $1 in ''|*[!0-9]*) return 1 ;; esac; }
-check() { # check NAME CONDITION-TEXT EXIT-STATUS
-	if [ "$3" = 0 ]; then echo "ok - $name/$1 ($2)"; else echo "not ok - $name/$1 ($2)"; fi
-}
+check() { tap_check "$name/$1" "$2" "$3"; }
 
 prev=boot
 for p in nomod load mod reload fallback; do
@@ -131,7 +120,7 @@ check all/handled "apfint_guest irqs+late $seen of PIW $piw" $?
 en=$(delta l2 boot load enables)
 check load/host-wake-all "enables=$en wake_alls=$(delta l2 boot load wake_alls) after insmod" \
 	"$([ "$en" = "${L2_SMP:-2}" ] && echo 0 || echo 1)"
-b=$(sed -n 's/^L2: METRIC l2 blocked_tasks=\([0-9]*\).*/\1/p' "$work/out")
+b=$(metric "$work/out" l2 blocked_tasks)
 check unload/no-blocked-task "D-state tasks after unload and 50 s: ${b:-none}" \
 	"$([ "$b" = 0 ] && echo 0 || echo 1)"
 console_lines "$work/console.log" | grep -q '^L2: .*apfint_guest: shutdown (code'

@@ -7,7 +7,8 @@
 # the feature (Debian 6.1).  Three short boots, no workload.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
+. "$here/../lib/build.sh"
+. "$here/../lib/tap.sh"
 GUEST=${1:-${GUEST:-5.4.286}} HOST=${2:-${HOST:-debian-6.1}}
 name=guest-refuse/$HOST-$GUEST
 work=$APFINT_OUT/$name
@@ -16,14 +17,16 @@ kernels_or_skip "$name" "$HOST" "$GUEST" || exit 0
 rm -rf "$work"
 mkdir -p "$work/l2" "$work/l2-native"
 for k in "$GUEST" debian-6.1; do
-	if ! build_modules "$k" "$work/mod-$k"; then
-		echo "not ok - $name/build-$k"
-		tail -n 20 "$work/mod-$k/build.log" | sed 's/^/#   /'
+	if ! build_modules "$k"; then
+		build_fail "$name/build-$k" "$MODDIR"
 		exit 0
 	fi
+	if [ "$k" = "$GUEST" ]; then
+		cp "$MODDIR/guest_kmod/apfint_guest.ko" "$work/l2/"
+	else
+		cp "$MODDIR/guest_kmod/apfint_guest.ko" "$work/l2-native/"
+	fi
 done
-cp "$work/mod-$GUEST/guest_kmod/apfint_guest.ko" "$work/l2/"
-cp "$work/mod-debian-6.1/guest_kmod/apfint_guest.ko" "$work/l2-native/"
 
 cat >"$work/l2.sh" <<'EOF'
 if insmod /payload/apfint_guest.ko; then
@@ -46,7 +49,7 @@ case_run() {
 		--l1 "$work/l1-$c.sh" --l2 "$work/l2.sh" --l2-payload "$pay" \
 		${app:+--l2-append "$app"} --timeout 600 \
 		--log "$work/$c.log" >"$out"
-	line=$(sed -n 's/^L2: RESULT refused \(.*\)/\1/p' "$out" | tr -d '\r')
+	line=$(result_of "$out" refused)
 	case $line in
 	"ok "*"$want"*) echo "ok - $name/$c (${line#ok })" ;;
 	*) echo "not ok - $name/$c (${line:-no result}; harness: $(grep '^HARNESS' "$out"))" ;;

@@ -10,43 +10,40 @@
 # VM_TIMEOUT.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
+. "$here/../lib/build.sh"
 GUEST=${1:-${GUEST:-5.4.286}} HOST=${2:-${HOST:-debian-6.1}}
 name=guest-vm/$HOST-$GUEST
 work=$APFINT_OUT/$name
 
 kernels_or_skip "$name" "$HOST" "$GUEST" || exit 0
 rm -rf "$work"
-mkdir -p "$work/l1" "$work/l2" "$work/mod"
+mkdir -p "$work/l1" "$work/l2"
 
-if ! build_modules "$GUEST" "$work/mod"; then
-	echo "not ok - $name/build"
-	tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
+if ! build_modules "$GUEST"; then
+	build_fail "$name/build" "$MODDIR"
 	exit 0
 fi
-cp "$work/mod/guest_kmod/apfint_guest.ko" "$APFINT_TOP/tools/apfint-status" "$work/l2/"
-kernel_resolve "$GUEST"
+cp "$MODDIR/guest_kmod/apfint_guest.ko" "$APFINT_TOP/tools/apfint-status" "$work/l2/"
 host_ko=
 if kernel_is_before "$HOST" 5.8; then
-	if ! build_modules "$HOST" "$work/hostmod"; then
-		echo "not ok - $name/build-host"
-		tail -n 20 "$work/hostmod/build.log" | sed 's/^/#   /'
+	if ! build_modules "$HOST"; then
+		build_fail "$name/build-host" "$MODDIR"
 		exit 0
 	fi
-	host_ko=$work/hostmod/host_kmod/apfint_host.ko
+	host_ko=$MODDIR/host_kmod/apfint_host.ko
 	cp "$host_ko" "$work/l1/"
 fi
-cp -r "$here/guest-fake-kvm-intel" "$work/mod/fake"
-if make -C "$KBUILD" M="$work/mod/fake" modules >"$work/build-fake.log" 2>&1; then
-	cp "$work/mod/fake/kvm_intel.ko" "$work/l2/"
+if build_fake_kvm_intel "$GUEST"; then
+	cp "$FAKE_KO" "$work/l2/"
 else
 	echo "not ok - $name/build-fake-kvm-intel"
-	tail -n 5 "$work/build-fake.log" | sed 's/^/#   /'
+	tail -n 5 "${FAKE_KO%/*}/build.log" | sed 's/^/#   /'
 fi
-if ! cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c"; then
+if ! bin=$(payload_prog touch); then
 	echo "not ok - $name/workload-build"
 	exit 0
 fi
+cp "$bin" "$work/l2/touch"
 cat >"$work/guest.cfg" <<CFG
 CGROUP_MAX=${CGROUP_MAX:-250M}
 L2_MEM=${L2_MEM:-512}

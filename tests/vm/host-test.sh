@@ -10,8 +10,8 @@
 # middle of the workload and checks that teardown leaves nothing behind.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
-. "$here/../tiers/report.sh"
+. "$here/../lib/build.sh"
+. "$here/../lib/tap.sh"
 k=${1:?usage: host-test.sh KERNEL [GUEST]}
 guest=${2:-debian-6.1}
 l1=host-l1.sh
@@ -22,24 +22,24 @@ name=vm/$k/host-check-$guest
 work=$APFINT_OUT/$name
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2"
-build_modules "$k" "$work/mod"
+build_modules "$k"
 rc=$?
 if [ $rc = 77 ]; then
 	echo "ok - $name # SKIP $KMISSING"
 	exit 0
 elif [ $rc != 0 ]; then
-	echo "not ok - $name/build"
-	tail -n 20 "$work/mod/build.log" | sed 's/^/#   /'
+	build_fail "$name/build" "$MODDIR"
 	exit 0
 fi
-cp "$work/mod/host_kmod/apfint_host.ko" "$here/common.sh" "$work/l1/"
+cp "$MODDIR/host_kmod/apfint_host.ko" "$here/common.sh" "$work/l1/"
 printf 'L2_SMP=%s\nKILL_L2=%s\n' "${L2_SMP:-1}" "${KILL_L2:-0}" \
 	>"$work/l1/host-test.conf"
 cp "$here/common.sh" "$work/l2/"
 # Under a legacy guest the module is loaded and cycled while the workload
 # faults, then watched: the guest must still be running by then.
 [ $l1 = host-legacy-l1.sh ] && echo TOUCH_PASSES=5 >"$work/l2/host-l2.conf"
-cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c" || exit 1
+bin=$(payload_prog touch) || exit 1
+cp "$bin" "$work/l2/touch"
 "$APFINT_TOP/tests/harness/vm" --host "$k" --guest "$guest" \
 	--l1 "$here/$l1" --l2 "$here/host-l2.sh" \
 	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
@@ -52,4 +52,4 @@ if [ "${KILL_L2:-0}" = 1 ] && [ $rc = 1 ] &&
 	rc=0
 fi
 grep -E '^(RESULT|METRIC|HARNESS|#)' "$work/out" | sed 's/^/# /'
-report_harness "$name" $rc "$work/out"
+harness_to_tap "$name" $rc "$work/out"

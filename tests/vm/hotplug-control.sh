@@ -10,7 +10,8 @@
 # emulator's verdict, not ours.  One boot, no retries.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../harness/lib.sh"
+. "$here/../lib/build.sh"
+. "$here/../lib/tap.sh"
 GUEST=${1:-${GUEST:-5.4.286}} HOST=${2:-${HOST:-debian-6.1}}
 name=hotplug-control/$HOST-$GUEST
 work=$APFINT_OUT/$name
@@ -18,10 +19,11 @@ work=$APFINT_OUT/$name
 kernels_or_skip "$name" "$HOST" "$GUEST" || exit 0
 rm -rf "$work"
 mkdir -p "$work/l1" "$work/l2"
-if ! cc -static -O2 -Wall -o "$work/l2/touch" "$here/touch.c"; then
+if ! bin=$(payload_prog touch); then
 	echo "not ok - $name/workload-build"
 	exit 0
 fi
+cp "$bin" "$work/l2/touch"
 printf 'CGROUP_MAX=%s\n' "${CGROUP_MAX:-}" >"$work/l1/control.cfg"
 printf 'CYCLES=%s\n' "${CYCLES:-200}" >"$work/l2/control.cfg"
 cp "$here/common.sh" "$work/l1/"
@@ -32,7 +34,7 @@ APFINT_L2_DEBUG=1 APFINT_RETRIES=0 APFINT_STALL_SECS=${APFINT_STALL_SECS:-90} \
 	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
 	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"
 rc=$?
-done_n=$(sed -n 's/^L2: METRIC hotplug-control cycles=\([0-9]*\).*/\1/p' "$work/out")
+done_n=$(metric "$work/out" hotplug-control cycles)
 if [ $rc = 0 ] && [ -n "$done_n" ] && [ "$done_n" = "${CYCLES:-200}" ]; then
 	echo "ok - $name ($done_n CPU 1 offline/online cycles beside a user-mode loop)"
 else

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Shared helpers for the harness and the tier scripts (bash).
+# Host-side helpers of every runner and of the harness (bash): where the
+# kernels are, which ones the cache holds, and how a console is read.
 
 APFINT_KERNELS=${APFINT_KERNELS:-/var/cache/apfint/kernels}
 APFINT_TOP=${APFINT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -55,8 +56,8 @@ cached_kernels() {
 	done 2>/dev/null | sort -V
 }
 
-# is_old_kernel K: true for a kernel without the feature natively (host <
-# 5.8); the version is the directory name in the cache.
+# kernel_is_before K LIMIT: true when K is older than LIMIT (debian-* never:
+# it is 6.1); the version is the directory name in the cache.
 kernel_is_before() {
 	local k=$1 limit=$2
 	case $k in debian-*) return 1 ;; esac
@@ -75,21 +76,4 @@ kernels_or_skip() {
 			return 1
 		fi
 	done
-}
-
-# build_modules K DIR: builds both modules for kernel K into DIR (a private
-# copy of the sources, so objects of different kernels never mix).  Prints
-# the compiler output to DIR/build.log; returns make's status.
-build_modules() {
-	local k=$1 dir=$2
-	kernel_resolve "$k" || return 77
-	[ -n "$KBUILD" ] || { KMISSING="$k: no build tree"; return 77; }
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp -r "$APFINT_TOP/host_kmod" "$APFINT_TOP/guest_kmod" \
-		"$APFINT_TOP/include" "$APFINT_TOP/Makefile" \
-		"$APFINT_TOP/VERSION" "$dir/"
-	make -C "$dir" KDIR="$KBUILD" APFINT_TESTING=1 \
-		APFINT_VERSION="$(make -s -C "$APFINT_TOP" -f Makefile print-version 2>/dev/null)" \
-		modules >"$dir/build.log" 2>&1
 }
