@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the L1 VM (busybox sh) for tests/bench/run: P2 (page-ready
 # latency) and P3 (exit rate with and without apfint_host.ko).  Reads from
-# /payload/params: N (P2 samples per mode; 0: no P2), P3ROUNDS, ITERS,
+# the VM's settings: N (P2 samples per mode; 0: no P2), P3ROUNDS, ITERS,
 # BATCHES (P3) and FIRST (0: the module side goes first, 1: the stock
 # side).  With /payload/kmod/apfint_host.ko (an old host): P2 with the
 # module loaded (interrupt mode) and without it (stock, the legacy #PF
@@ -10,7 +10,6 @@
 # ABBA order (insmod/rmmod in between).  Without it (a 5.8+ host): P2
 # only.  Output: the program's P2/P3 lines.
 P=/payload
-. $P/params
 # Each run's lines go to a file first, printed once the program has
 # exited: kernel messages on the shared console (insmod, rmmod, process
 # exit) would otherwise cut samples in half.

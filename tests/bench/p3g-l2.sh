@@ -5,7 +5,6 @@
 # order (insmod/rmmod in between), after one warm-up run.  Each run is labelled by whether the
 # module really was loaded at that time (/proc/modules), not by intent.
 P=/payload
-. $P/params
 echo "BENCHK2 $(uname -r)"
 
 state() {

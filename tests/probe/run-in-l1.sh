@@ -2,11 +2,10 @@
 # Runs inside the L1 VM (busybox sh): every probe test in /payload/probe,
 # one RESULT line each.  PROBE_BREAK, PROBE_ONLY and PROBE_REPEAT (each
 # scenario up to N times, stopping at its first failure, so that its last
-# RESULT line is the verdict) may come from /payload/probe/env.  If
+# RESULT line is the verdict) come from the VM's settings.  If
 # $P/../kmod/apfint_host.ko exists it is loaded first.
 P=$(cd "$(dirname "$0")" && pwd)
 [ -x "$P/apf_cap_test" ] || P=/payload/probe
-[ -f "$P/env" ] && . "$P/env"
 export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_EXPECT="$P/expect.tbl"
 
 echo "PROBE host=$(uname -r)"

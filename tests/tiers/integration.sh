@@ -42,19 +42,16 @@ if ! bin=$(payload_prog touch); then
 	exit 0
 fi
 cp "$bin" "$work/l2/touch"
-cat >"$work/config" <<CFG
-CGROUP_MAX=${CGROUP_MAX:-250M}
-L2_MEM=${L2_MEM:-512}
-L2_SMP=${L2_SMP:-1}
-L2_CPU_MODEL=${L2_CPU_MODEL:-host,+kvm-asyncpf,+kvm-asyncpf-int}
-WORKLOAD="${WORKLOAD:-/payload/touch ${TOUCH_MIB:-300} ${TOUCH_PASSES:-2}}"
-HOST_MODULE_ARGS="${HOST_MODULE_ARGS:-}"
-CFG
-for d in l1 l2; do
-	cp "$work/config" "$APFINT_TOP/tests/vm/common.sh" "$work/$d/"
-done
-
-"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
+# Where a module of ours runs, for the harness's retry policy.
+ours=none
+[ $guest_mod = yes ] && ours=l2
+[ $host_mod = yes ] && ours=l1
+"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" --ours $ours \
+	--set CGROUP_MAX="${CGROUP_MAX:-250M}" --set L2_MEM="${L2_MEM:-512}" \
+	--set L2_SMP="${L2_SMP:-1}" \
+	--set L2_CPU="${L2_CPU:-host,+kvm-asyncpf,+kvm-asyncpf-int}" \
+	--set WORKLOAD="${WORKLOAD:-/payload/touch ${TOUCH_MIB:-300} ${TOUCH_PASSES:-2}}" \
+	--set HOST_MODULE_ARGS="${HOST_MODULE_ARGS:-}" \
 	--l1 "$APFINT_TOP/tests/vm/integration.l1.sh" \
 	--l2 "$APFINT_TOP/tests/vm/integration.l2.sh" \
 	--payload "$work/l1" --l2-payload "$work/l2" \

@@ -34,8 +34,8 @@ native_refuse() {
 		return
 	fi
 	cp "$MODDIR"/{host,guest}_kmod/apfint_*.ko "$work/payload/"
-	APFINT_RETRY="stall l1-int3 l1-lockup" APFINT_RETRIES=${APFINT_RETRIES:-2} \
 	"$APFINT_TOP/tests/harness/vm" --host debian-6.1 --payload "$work/payload" \
+		--ours none --retries 2 \
 		--l1 "$APFINT_TOP/tests/vm/native-refuse.sh" --timeout 300 \
 		--log "$work/console.log" >"$work/out"
 	harness_to_tap "$name" $? "$work/out"
@@ -47,7 +47,7 @@ native_refuse
 # module loads and unloads.  Sets SMOKE_REFUSED to the module's refusal
 # when it declined to load.
 smoke() {
-	local side=$1 k=$2 name=vm/$2/$1-smoke work rc
+	local side=$1 k=$2 name=vm/$2/$1-smoke work rc level
 	work=$APFINT_OUT/$name
 	SMOKE_REFUSED=
 	rm -rf "$work"
@@ -61,20 +61,14 @@ smoke() {
 		"$work/payload/"
 	if [ "$side" = host ]; then
 		set -- --host "$k" --guest debian-6.1 --payload "$work/payload"
+		level=l1
 	else
 		set -- --host debian-6.1 --guest "$k" --l2-payload "$work/payload"
+		level=l2
 	fi
 	# A boot prints all along: a minute and a half of silence is a frozen
 	# emulation (old L2s freeze in early boot now and then), boot again.
-	# With the guest module the L1 is stock 6.1, and its soft lockup is
-	# no verdict on apfint_guest either (both CPUs in __apic_accept_irq
-	# at L2 boot, before the module loaded: make check, 2026-11-27).
-	local retry="stall l2-early-end l1-int3"
-	[ "$side" = guest ] && retry="$retry l1-lockup"
-	APFINT_RETRY=$retry \
-	APFINT_STALL_SECS=${APFINT_STALL_SECS:-90} \
-	APFINT_RETRIES=${APFINT_RETRIES:-2} \
-	"$APFINT_TOP/tests/harness/vm" "$@" \
+	"$APFINT_TOP/tests/harness/vm" "$@" --ours "$level" --stall 90 --retries 2 \
 		--l1 "$APFINT_TOP/tests/vm/smoke.sh" \
 		--l2 "$APFINT_TOP/tests/vm/smoke.sh" --timeout 600 \
 		--log "$work/console.log" >"$work/out"

@@ -93,7 +93,8 @@ fi
 
 # tests/harness/vm itself, with a stand-in for QEMU that prints the logs
 # above, one per boot: the early end of the first boot must be recognised
-# and booted again, the second boot judged ok.
+# and booted again, the second boot judged ok.  Every L1 carries the
+# in-VM library and the one settings file, with --set's values intact.
 name=unit/harness/l2-early-end-retried
 if ! kernel_resolve debian-6.1; then
 	echo "ok - $name # SKIP $KMISSING"
@@ -108,7 +109,10 @@ cat >"$work/bin/qemu-system-x86_64" <<EOS
 while [ "\$1" != -initrd ]; do shift; done
 cpio -it --quiet <"\$2" | grep -qx bin/scan-log ||
 	{ echo "HARNESS fake: no bin/scan-log in L1's initramfs"; exit 1; }
+cpio -it --quiet <"\$2" | grep -qx lib/apfint/common.sh ||
+	{ echo "HARNESS fake: no lib/apfint/common.sh in L1's initramfs"; exit 1; }
 n=\$(ls "$work"/boot.* 2>/dev/null | wc -l)
+cpio -i --quiet --to-stdout etc/apfint/settings <"\$2" >"$work/settings.\$n"
 : >"$work/boot.\$n"
 case \$n in
 0) cat "$logs/l2-cut-off.log" ;;
@@ -119,14 +123,16 @@ chmod +x "$work/bin/qemu-system-x86_64"
 : >"$work/l1.sh"
 : >"$work/l2.sh"
 PATH=$work/bin:$PATH APFINT_RETRIES=1 "$APFINT_TOP/tests/harness/vm" \
-	--host debian-6.1 --guest debian-6.1 --l1 "$work/l1.sh" \
+	--host debian-6.1 --guest debian-6.1 --l1 "$work/l1.sh" --ours none \
+	--set T_PLAIN=1 --set "T_WORDS=a b'c \$x" --set T_PLAIN=2 \
 	--l2 "$work/l2.sh" --timeout 60 --log "$work/console.log" \
 	>"$work/out" 2>&1
 rc=$?
 if [ $rc = 0 ] &&
    grep -q '^HARNESS note: L2 ended before its script started (last line: L2: \[    0.052000\] LSM: Securi)' "$work/out" &&
    grep -q '^L2: RESULT refused ok ' "$work/out" &&
-   grep -q '^HARNESS ok ' "$work/out"; then
+   grep -q '^HARNESS ok ' "$work/out" &&
+   [ "$(sh -c '. "$1"; echo "$APFINT_LEVEL|$T_PLAIN|$T_WORDS"' sh "$work/settings.0")" = "1|2|a b'c \$x" ]; then
 	echo "ok - $name"
 else
 	echo "not ok - $name (exit $rc)"

@@ -56,14 +56,13 @@ rm -rf "$pay/probe/lib"
 # PROBE_NO_TABLE=1: upstream expectations everywhere (shows that the
 # documented differences really are differences).
 [ -n "${PROBE_NO_TABLE:-}" ] && rm -f "$pay/probe/expect.tbl"
-{
-	[ -n "${PROBE_BREAK:-}" ] && echo "PROBE_BREAK='$PROBE_BREAK'"
-	[ -n "${PROBE_ONLY:-}" ] && echo "PROBE_ONLY=$PROBE_ONLY"
-	[ -n "${PROBE_REPEAT:-}" ] && echo "PROBE_REPEAT=$PROBE_REPEAT"
-	[ -n "${PROBE_KICK_LEGACY:-}" ] && echo "PROBE_KICK_LEGACY=1"
-	[ -n "${PROBE_KICK_DEBUG:-}" ] && echo "PROBE_KICK_DEBUG=1"
-	[ -n "${HOST_MODULE_ARGS:-}" ] && echo "HOST_MODULE_ARGS='$HOST_MODULE_ARGS'"
-} >"$pay/probe/env"
+# The probe's settings in the VM: only those given (a probe reads an
+# empty variable as set).
+sets=()
+for v in PROBE_BREAK PROBE_ONLY PROBE_REPEAT PROBE_KICK_LEGACY PROBE_KICK_DEBUG \
+	 HOST_MODULE_ARGS; do
+	[ -n "${!v:-}" ] && sets+=(--set "$v=${!v}")
+done
 
 module=stock
 if [ "$host" != debian-6.1 ] && [ -z "${PROBE_NO_MODULE:-}" ]; then
@@ -94,12 +93,14 @@ limit=$((limit * ${PROBE_REPEAT:-1}))
 # (an extra page-ready, stock 6.1 too: 1 run in 6), which the probe
 # rightly fails, so it is not used.  A soft lockup or RCU stall of L1 is
 # booted again only where L1 runs no module of ours (the reference host).
-retry="stall l1-int3"
-[ "$module" = stock ] && retry="stall l1-int3 l1-lockup"
-run_l1() {	# run_l1 LOG TIME-LIMIT
-	APFINT_RETRY=$retry APFINT_RETRIES=${APFINT_RETRIES:-3} \
-	APFINT_STALL_SECS=${APFINT_STALL_SECS:-60} "$top/tests/harness/vm" --host "$host" --payload "$pay" \
-		--l1 "$pay/probe/run-in-l1.sh" --timeout "$2" --log "$1" \
+ours=none
+[ "$module" = stock ] || ours=l1
+run_l1() {	# run_l1 LOG TIME-LIMIT [--set NAME=VALUE...]
+	local log=$1 limit=$2
+	shift 2
+	"$top/tests/harness/vm" --host "$host" --payload "$pay" \
+		--ours $ours --stall 60 ${sets[@]+"${sets[@]}"} "$@" \
+		--l1 "$pay/probe/run-in-l1.sh" --timeout "$limit" --log "$log" \
 		>"$work/harness.out" 2>&1
 }
 
@@ -138,9 +139,7 @@ fi
 todo=$(unfinished | tr '\n' ',' | sed 's/,$//')
 if [ $rc != 0 ] && [ -n "$todo" ] && boots | grep -aq '^PROBE end '; then
 	echo "# conformance/$host: the boots ended early (exit $rc); resuming with $todo"
-	sed -i '/^PROBE_ONLY=/d' "$pay/probe/env"
-	echo "PROBE_ONLY=$todo" >>"$pay/probe/env"
-	run_l1 "$log".resume $limit
+	run_l1 "$log".resume $limit --set PROBE_ONLY="$todo"
 	rc=$?
 fi
 

@@ -4,12 +4,7 @@
 # guest-l2.sh): offlines and onlines every non-boot CPU HOTPLUG_CYCLES
 # times (default 50) while the touch workload runs, and checks after each
 # online that apfint_guest put the CPU back in interrupt mode.
-# The library sits in /payload, or beside this script in /payload/during/.
-if [ -f /payload/guest-lib.sh ]; then
-	. /payload/guest-lib.sh
-else
-	. /payload/during/guest-lib.sh
-fi
+. /lib/apfint/guest.sh
 cycles=${HOTPLUG_CYCLES:-50}
 cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null)
 if [ -z "$cpus" ]; then

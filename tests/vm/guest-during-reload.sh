@@ -5,12 +5,7 @@
 # (default 3) while the touch workload runs and tasks wait on async PFs.
 # An unload must wake every waiter (the host drops its queue when bit 3
 # goes away); the workload finishing and no hung-task report prove it.
-# The library sits in /payload, or beside this script in /payload/during/.
-if [ -f /payload/guest-lib.sh ]; then
-	. /payload/guest-lib.sh
-else
-	. /payload/during/guest-lib.sh
-fi
+. /lib/apfint/guest.sh
 cycles=${RELOAD_CYCLES:-3}
 if ! wait_workload_start 60; then
 	echo "RESULT guest-reload fail workload never started"

@@ -6,8 +6,9 @@
 # apfint_guest's vector for L2, puts the L2 QEMU in a memory cgroup
 # smaller than L2's RAM, and prints the cumulative counts each time L2
 # ends a phase ("APFINT-PHASE name").
-. /payload/common.sh
-. /payload/guest.cfg
+. /lib/apfint/common.sh
+# apfint_guest's vector, 0xf1
+GUEST_VECTOR=241
 # A host without the feature: apfint_host provides it.
 host_module_load
 T=/sys/kernel/debug/tracing
@@ -40,8 +41,6 @@ snapshot() {
 l2_memory_limit "$CGROUP_MAX"
 echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 
-L2_CPU=$L2_CPU_MODEL
-export L2_CPU L2_MEM L2_SMP L2_APPEND
 cr=$(printf '\r')
 (
 	# run_l2 prefixes L2's lines with sed, which block-buffers into a

@@ -12,8 +12,7 @@
 # NOMOD=no, RELOAD_CYCLES=0 and FALLBACK=no leave a phase out.
 # Then it loads the module once more and powers off with it loaded, which
 # takes the reboot notifier path (its line in the console log).
-. /payload/guest-lib.sh
-. /payload/guest.cfg
+. /lib/apfint/guest.sh
 T=/sys/kernel/debug/tracing
 KP=$T/events/apfint/apf_wait
 
@@ -28,18 +27,13 @@ else
 	echo "RESULT guest-kprobe skip no kprobe event on kvm_async_pf_task_wait"
 	waits() { echo none; }
 fi
-piw() {
-	awk '$1 == "PIW:" { s = 0; for (i = 2; i <= NF; i++)
-		if ($i ~ /^[0-9]+$/) s += $i; else break; print s; f = 1 }
-		END { if (!f) print 0 }' /proc/interrupts
-}
 
 phase() {
 	local c line=
 	for c in $GUEST_COUNTERS; do
 		line="$line $c=$(guest_sum "$c")"
 	done
-	echo "METRIC l2 phase=$1 piw=$(piw) waits=$(waits)$line"
+	echo "METRIC l2 phase=$1 piw=$(irq_count PIW) waits=$(waits)$line"
 	echo "APFINT-PHASE $1"
 	sleep 1
 }
@@ -107,7 +101,6 @@ else
 fi
 phase load
 
-[ -n "${HOTPLUG_CYCLES:-}" ] && export HOTPLUG_CYCLES
 workload_phase mod guest-during-hotplug.sh
 
 # What an admin sees after real traffic: apfint-status's HANDLED column
@@ -124,7 +117,7 @@ if [ -x /payload/apfint-status ]; then
 	fi
 fi
 
-export RELOAD_CYCLES=${RELOAD_CYCLES:-3}
+RELOAD_CYCLES=${RELOAD_CYCLES:-3}
 [ "$RELOAD_CYCLES" -gt 0 ] && workload_phase reload guest-during-reload.sh
 
 # kvm_intel loading (a stand-in: emulation has no VMX) must hand the

@@ -43,9 +43,8 @@ EOF
 case_run() {
 	local c=$1 g=$2 pay=$3 cpu=$4 app=$5 want=$6 out=$work/$1.out line
 	printf 'L2_CPU=%s\nexport L2_CPU\nrun_l2\n' "$cpu" >"$work/l1-$c.sh"
-	APFINT_RETRY="stall l2-early-end l1-int3 l1-lockup" \
-	APFINT_RETRIES=${APFINT_RETRIES:-2} \
 	"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$g" \
+		--ours l2 --retries 2 \
 		--l1 "$work/l1-$c.sh" --l2 "$work/l2.sh" --l2-payload "$pay" \
 		${app:+--l2-append "$app"} --timeout 600 \
 		--log "$work/$c.log" >"$out"

@@ -4,9 +4,8 @@
 # QEMU offered kvm-asyncpf-int without a warning, the L2 guest armed
 # interrupt delivery (wake-all delivered), rmmod refused with EBUSY while it
 # runs, clean unload after it exits.  Run by tests/vm/host-test.sh.
-. /payload/common.sh
-L2_SMP=1
-[ -f /payload/host-test.conf ] && . /payload/host-test.conf
+. /lib/apfint/common.sh
+L2_SMP=${L2_SMP:-1}
 D=/sys/kernel/debug/apfint_host
 
 if ! insmod /payload/apfint_host.ko; then
@@ -100,8 +99,7 @@ if [ "$wake" != none ] && [ "$wake" -gt 0 ] && [ "$inj" -ge "$wake" ]; then
 else
 	result "host-wake-all fail wake_all=$wake irqs_injected=$inj"
 fi
-metric2() { scan-log -c /tmp/l2.log | sed -n "s/^L2: METRIC l2 $1=\([0-9]*\).*/\1/p" | tail -n 1; }
-hyp=$(metric2 hyp_total) hyp2=$(metric2 hyp_total2)
+hyp=$(log_metric /tmp/l2.log l2 hyp_total) hyp2=$(log_metric /tmp/l2.log l2 hyp_total2)
 snap=$(cat /tmp/inj_at_read 2>/dev/null)
 # Everything injected went to this one guest, boot included.
 if [ -z "$hyp" ] || [ "$hyp" != "$hyp2" ]; then

@@ -2,9 +2,8 @@
 # shellcheck shell=dash  # busybox sh, in the VM
 # apfint_host checks, L2 side (an unmodified 5.9+ guest): the workload under
 # memory pressure, then how many page-ready interrupts (HYP) it took.
-. /payload/common.sh
-# host-l2.conf: TOUCH_PASSES (the legacy run needs a longer workload)
-[ -f /payload/host-l2.conf ] && . /payload/host-l2.conf
+. /lib/apfint/common.sh
+# TOUCH_PASSES: the legacy run needs a longer workload
 if [ -x /payload/touch ]; then
 	/payload/touch 300 "${TOUCH_PASSES:-2}" | grep METRIC
 fi

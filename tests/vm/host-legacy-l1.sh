@@ -3,9 +3,8 @@
 # apfint_host with an old (pre-5.9) guest in L2: it never sets EN bit 3, so
 # it must get stock kvm's legacy 'page ready' #PF, pin nothing, and let the
 # module unload while it runs.  Run by tests/vm/host-test.sh K OLD-GUEST.
-. /payload/common.sh
-L2_SMP=1
-[ -f /payload/host-test.conf ] && . /payload/host-test.conf
+. /lib/apfint/common.sh
+L2_SMP=${L2_SMP:-1}
 D=/sys/kernel/debug/apfint_host
 
 l2_memory_limit 250M

@@ -31,16 +31,16 @@ elif [ $rc != 0 ]; then
 	build_fail "$name/build" "$MODDIR"
 	exit 0
 fi
-cp "$MODDIR/host_kmod/apfint_host.ko" "$here/common.sh" "$work/l1/"
-printf 'L2_SMP=%s\nKILL_L2=%s\n' "${L2_SMP:-1}" "${KILL_L2:-0}" \
-	>"$work/l1/host-test.conf"
-cp "$here/common.sh" "$work/l2/"
+cp "$MODDIR/host_kmod/apfint_host.ko" "$work/l1/"
 # Under a legacy guest the module is loaded and cycled while the workload
 # faults, then watched: the guest must still be running by then.
-[ $l1 = host-legacy-l1.sh ] && echo TOUCH_PASSES=5 >"$work/l2/host-l2.conf"
+passes=2
+[ $l1 = host-legacy-l1.sh ] && passes=5
 bin=$(payload_prog touch) || exit 1
 cp "$bin" "$work/l2/touch"
-"$APFINT_TOP/tests/harness/vm" --host "$k" --guest "$guest" \
+"$APFINT_TOP/tests/harness/vm" --host "$k" --guest "$guest" --ours l1 \
+	--set L2_SMP="${L2_SMP:-1}" --set KILL_L2="${KILL_L2:-0}" \
+	--set TOUCH_PASSES=$passes \
 	--l1 "$here/$l1" --l2 "$here/host-l2.sh" \
 	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
 	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"

@@ -2,8 +2,7 @@
 # shellcheck shell=dash  # busybox sh, in the VM
 # hotplug-control, L1 side: a stock L1 boots the L2 with 2 vCPUs, in a
 # memory cgroup if CGROUP_MAX is set.
-. /payload/common.sh
-. /payload/control.cfg
+. /lib/apfint/common.sh
 L2_CPU=host L2_MEM=512 L2_SMP=2
 export L2_CPU L2_MEM L2_SMP
 if [ -n "$CGROUP_MAX" ]; then

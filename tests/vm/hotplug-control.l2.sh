@@ -2,7 +2,6 @@
 # shellcheck shell=dash  # busybox sh, in the VM
 # hotplug-control, L2 side: a user-mode loop (the touch workload, until
 # told to stop) beside CYCLES offline/online cycles of CPU 1.
-. /payload/control.cfg
 /payload/touch 300 1 /tmp/stop >/dev/null &
 n=0 t0=$(date +%s)
 while [ "$n" -lt "$CYCLES" ]; do

@@ -24,12 +24,9 @@ if ! bin=$(payload_prog touch); then
 	exit 0
 fi
 cp "$bin" "$work/l2/touch"
-printf 'CGROUP_MAX=%s\n' "${CGROUP_MAX:-}" >"$work/l1/control.cfg"
-printf 'CYCLES=%s\n' "${CYCLES:-200}" >"$work/l2/control.cfg"
-cp "$here/common.sh" "$work/l1/"
-
-APFINT_L2_DEBUG=1 APFINT_RETRIES=0 APFINT_STALL_SECS=${APFINT_STALL_SECS:-90} \
-	"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
+"$APFINT_TOP/tests/harness/vm" --host "$HOST" --guest "$GUEST" \
+	--ours none --retries 0 --stall 90 --set APFINT_L2_DEBUG=1 \
+	--set CGROUP_MAX="${CGROUP_MAX:-}" --set CYCLES="${CYCLES:-200}" \
 	--l1 "$here/hotplug-control.l1.sh" --l2 "$here/hotplug-control.l2.sh" \
 	--payload "$work/l1" --l2-payload "$work/l2" --swap 2048 \
 	--timeout "${VM_TIMEOUT:-900}" --log "$work/console.log" >"$work/out"

@@ -2,8 +2,7 @@
 # shellcheck shell=dash  # busybox sh, in the VM
 # Integration, L1 side: optional apfint_host, async PF tracepoints armed,
 # the L2 QEMU in a memory cgroup smaller than L2's RAM, L1 swapping.
-. /payload/common.sh
-. /payload/config
+. /lib/apfint/common.sh
 
 host_module_load
 
@@ -27,8 +26,6 @@ fi
 l2_memory_limit "$CGROUP_MAX"
 echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 
-L2_CPU=$L2_CPU_MODEL
-export L2_CPU L2_MEM L2_SMP L2_APPEND
 run_l2_limited
 echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
 

@@ -2,8 +2,7 @@
 # shellcheck shell=dash  # busybox sh, in the VM
 # Integration, L2 side: optional apfint_guest, the workload, and what the
 # guest received.  Scripts in /payload/during/ run beside the workload.
-. /payload/common.sh
-. /payload/config
+. /lib/apfint/common.sh
 
 if [ -f /payload/apfint_guest.ko ]; then
 	if insmod /payload/apfint_guest.ko; then

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash  # busybox sh, in the VM
-# apfint_guest helpers for scripts inside an L2 VM (busybox sh).  Counters
+# apfint_guest helpers for scripts inside an L2 VM (busybox sh), packed
+# by the harness as /lib/apfint/guest.sh.  Counters
 # die with the module, so a script that unloads it banks them first;
 # guest_sum adds the banked values to the live ones.
+
+. /lib/apfint/common.sh
 
 G=/sys/kernel/debug/apfint_guest
 GUEST_BANK=/tmp/apfint_guest.bank

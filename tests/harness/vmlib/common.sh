@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash  # busybox sh, in the VM
-# Helpers for scripts that run inside the harness VMs (busybox sh).
+# Helpers for scripts that run inside the harness VMs (busybox sh); the
+# harness packs this library into every VM as /lib/apfint/common.sh.
 
 # result TEXT...: a RESULT line on a line of its own (an L2 console that
 # shares ours may have left one unfinished).
@@ -46,6 +47,12 @@ hist_arm() {
 # hist_total EVENT_DIR: the hit count since hist_arm, or "none".
 hist_total() {
 	awk '/^ *Hits:/ { print $2; f = 1 } END { if (!f) print "none" }' "$1/hist" 2>/dev/null
+}
+
+# log_metric LOG LEVEL KEY: the last number KEY= on a "METRIC LEVEL" line
+# of the console LOG (either level), read through scan-log.
+log_metric() {
+	scan-log -c "$1" | sed -n "s/^.*METRIC $2 \(.* \)*$3=\([0-9]*\).*/\2/p" | tail -n 1
 }
 
 # dump_counters DIR PREFIX: prints every one-number file in DIR as METRIC.
