@@ -37,13 +37,14 @@ guest_bank() {
 	mv "$GUEST_BANK.new" "$GUEST_BANK"
 }
 
-# guest_metrics: one METRIC line with every summed counter.
-guest_metrics() {
+# guest_counts: every summed counter as " name=value..." (for a METRIC
+# line).
+guest_counts() {
 	local c line=
 	for c in $GUEST_COUNTERS; do
 		line="$line $c=$(guest_sum "$c")"
 	done
-	echo "METRIC guest_sum$line"
+	echo "$line"
 }
 
 # guest_unload: banks the counters, then removes the module.  An open
