@@ -6,15 +6,18 @@ ccflags-y += -I$(src)/../include -DAPFINT_VERSION=\"$(APFINT_VERSION)\"
 # Does the kernel have the feature itself?  The headers decide, never the
 # version: enterprise kernels backport it under old version numbers.
 #  host:  the uapi KVM_CAP_ASYNC_PF_INT (v5.8, commit 2635b5c4a0e4);
-#  guest: sysvec_kvm_asyncpf_interrupt, the handler v5.9's guest switch
-#         declares (commit b1d405751cd5).
+#  guest: the page-ready interrupt's handler declared: upstream's
+#         sysvec_kvm_asyncpf_interrupt (v5.9, commit b1d405751cd5), or
+#         kvm_async_pf_intr where it was backported onto the old entry
+#         code (RHEL 8.5's 4.18 has no idtentry.h).
 # Such a kernel, or one older than the oldest the code compiles for, gets
 # the module built from refuse.c alone: it loads nowhere and says why.
 # Building something (rather than excluding the kernel from DKMS) keeps
 # `dkms autoinstall` at exit 0, which a kernel package's postinst needs.
 apfint_has = $(shell grep -qs '$(1)' $(srctree)/$(2) && echo 1 || echo 0)
 APFINT_HOST_NATIVE := $(call apfint_has,KVM_CAP_ASYNC_PF_INT,include/uapi/linux/kvm.h)
-APFINT_GUEST_NATIVE := $(call apfint_has,sysvec_kvm_asyncpf_interrupt,arch/x86/include/asm/idtentry.h)
+APFINT_GUEST_NATIVE := $(if $(filter 1,$(call apfint_has,sysvec_kvm_asyncpf_interrupt,arch/x86/include/asm/idtentry.h) \
+	$(call apfint_has,kvm_async_pf_intr,arch/x86/include/asm/kvm_para.h)),1,0)
 APFINT_TOO_OLD := $(shell [ $$(($(VERSION) * 256 + $(PATCHLEVEL))) -lt $$((4 * 256 + 14)) ] && echo 1 || echo 0)
 
 # apfint_host's private vCPU request bit (APFINT_REQ_APF_READY in
