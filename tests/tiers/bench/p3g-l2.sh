@@ -4,6 +4,7 @@
 # rounds of the p3g workload with and without apfint_guest.ko in ABBA
 # order (insmod/rmmod in between), after one warm-up run.  Each run is labelled by whether the
 # module really was loaded at that time (/proc/modules), not by intent.
+. /lib/apfint/common.sh
 P=/payload
 echo "BENCHK2 $(uname -r)"
 
@@ -42,5 +43,5 @@ while [ $r -lt "$ROUNDS" ]; do
 done
 # page-ready interrupts taken (one wake-all per insmod; more would mean
 # the guest did fault asynchronously after all)
-echo "BENCHPIW $(awk '$1 == "PIW:" { print $2 }' /proc/interrupts) after $loads loads"
+echo "BENCHPIW $(irq_count PIW) after $loads loads"
 echo "BENCHEND2"
