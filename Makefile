@@ -74,7 +74,7 @@ guest-vm: ## apfint_guest end to end: GUEST (before 5.9) on HOST
 	@$(TOP)/tests/run guest-vm HOST=$(HOST) GUEST=$(GUEST)
 
 # Not in make check: their L2s freeze or end in stock code under the
-# emulator often enough to fail it on the emulation (tests/tiers/vm.sh).
+# emulator often enough to fail it on the emulation (tests/tiers/vm/run).
 guest-matrix: ## guest-vm for each cached guest, on 6.1 and on a 5.4
 	@$(TOP)/tests/run guest-matrix
 
@@ -87,8 +87,8 @@ lint: ## lint tier: checkpatch, sparse and shellcheck
 demo: ## apfint_host at work on the newest cached old host
 	@$(TOP)/tests/demo
 
-bench: ## the benchmarks (tests/bench/run; slow)
-	@$(TOP)/tests/bench/run
+bench: ## the benchmarks (tests/tiers/bench/bench; slow)
+	@$(TOP)/tests/tiers/bench/bench
 
 print-version: ## the version the modules are built with
 	@echo $(APFINT_VERSION)

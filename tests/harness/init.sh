@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash  # busybox sh
 # /init of every harness VM (L1 and L2).  The harness puts the level's
-# settings in /etc/apfint/env, the modules to load in /etc/apfint/modules
-# and the test script in /etc/apfint/script.sh.
+# settings in /etc/apfint/settings, the modules to load in
+# /etc/apfint/modules, the test script in /etc/apfint/script.sh and the
+# in-VM library in /lib/apfint/.
 
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -17,8 +18,10 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/debug/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 
-. /etc/apfint/env
-export APFINT_LEVEL APFINT_KERNEL
+# Every setting is in the environment of the script and what it starts.
+set -a
+. /etc/apfint/settings
+set +a
 # 40 s: under a loaded emulator a CPU hotplug step or a swap-in can take
 # 20 s without anything being stuck.
 echo 40 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null

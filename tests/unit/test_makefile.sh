@@ -3,7 +3,7 @@
 # The Makefile: 'make help' lists every target, once, and only the .PHONY
 # ones (each target's "## " text is its line); every target in it exists.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 name=unit/makefile/help
 mk=(make -s --no-print-directory -C "$APFINT_TOP")
 phony=$("${mk[@]}" -pRrq : 2>/dev/null | sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | sed '/^$/d' | sort)

@@ -5,7 +5,7 @@
 # marker must be found wherever it falls in a line (a console line cut off
 # without its newline glues the next marker to it).  TAP lines.
 set -u
-. "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../lib/kernels.sh"
 scan=$APFINT_TOP/tests/harness/scan-log
 logs=$APFINT_TOP/tests/unit/console
 t=unit/scan-log
@@ -93,7 +93,8 @@ fi
 
 # tests/harness/vm itself, with a stand-in for QEMU that prints the logs
 # above, one per boot: the early end of the first boot must be recognised
-# and booted again, the second boot judged ok.
+# and booted again, the second boot judged ok.  Every L1 carries the
+# in-VM library and the one settings file, with --set's values intact.
 name=unit/harness/l2-early-end-retried
 if ! kernel_resolve debian-6.1; then
 	echo "ok - $name # SKIP $KMISSING"
@@ -102,33 +103,73 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/bin"
+# The stand-in prints $work/console.N at boot N, or the last one there is.
 cat >"$work/bin/qemu-system-x86_64" <<EOS
 #!/bin/sh
 # the VMs read consoles with scan-log too
 while [ "\$1" != -initrd ]; do shift; done
 cpio -it --quiet <"\$2" | grep -qx bin/scan-log ||
 	{ echo "HARNESS fake: no bin/scan-log in L1's initramfs"; exit 1; }
+cpio -it --quiet <"\$2" | grep -qx lib/apfint/common.sh ||
+	{ echo "HARNESS fake: no lib/apfint/common.sh in L1's initramfs"; exit 1; }
 n=\$(ls "$work"/boot.* 2>/dev/null | wc -l)
 : >"$work/boot.\$n"
-case \$n in
-0) cat "$logs/l2-cut-off.log" ;;
-*) cat "$logs/glued-markers.log" ;;
-esac
+cpio -i --quiet --to-stdout etc/apfint/settings <"\$2" >"$work/settings.\$n"
+c=\$n
+while [ ! -f "$work/console.\$c" ]; do c=\$((c - 1)); done
+cat "$work/console.\$c"
 EOS
 chmod +x "$work/bin/qemu-system-x86_64"
 : >"$work/l1.sh"
 : >"$work/l2.sh"
-PATH=$work/bin:$PATH APFINT_RETRIES=1 "$APFINT_TOP/tests/harness/vm" \
-	--host debian-6.1 --guest debian-6.1 --l1 "$work/l1.sh" \
-	--l2 "$work/l2.sh" --timeout 60 --log "$work/console.log" \
-	>"$work/out" 2>&1
+# fake_run CONSOLE... -- HARNESS-ARGS...: the harness over those boots.
+fake_run() {
+	local i=0
+	rm -f "$work"/boot.* "$work"/console.* "$work"/settings.*
+	while [ "$1" != -- ]; do
+		cp "$logs/$1" "$work/console.$i"
+		i=$((i + 1))
+		shift
+	done
+	shift
+	PATH=$work/bin:$PATH APFINT_RETRIES=1 "$APFINT_TOP/tests/harness/vm" \
+		--host debian-6.1 --guest debian-6.1 --l1 "$work/l1.sh" \
+		--l2 "$work/l2.sh" --timeout 60 --log "$work/console.log" "$@" \
+		>"$work/out" 2>&1
+}
+fake_run l2-cut-off.log glued-markers.log -- --ours none \
+	--set T_PLAIN=1 --set "T_WORDS=a b'c \$x" --set T_PLAIN=2
 rc=$?
 if [ $rc = 0 ] &&
    grep -q '^HARNESS note: L2 ended before its script started (last line: L2: \[    0.052000\] LSM: Securi)' "$work/out" &&
    grep -q '^L2: RESULT refused ok ' "$work/out" &&
-   grep -q '^HARNESS ok ' "$work/out"; then
+   grep -q '^HARNESS ok ' "$work/out" &&
+   [ "$(sh -c '. "$1"; echo "$APFINT_LEVEL|$T_PLAIN|$T_WORDS"' sh "$work/settings.0")" = "1|2|a b'c \$x" ]; then
 	echo "ok - $name"
 else
 	echo "not ok - $name (exit $rc)"
 	sed 's/^/#   /' "$work/out"
 fi
+
+# The retry policy from --ours: an L2 that ended mid-script is booted
+# again only where nothing of ours had run in it yet.
+# l2_end_case NAME CONSOLE OURS RETRIED(yes|no)
+l2_end_case() {
+	local n=unit/harness/l2-end-$1 rc
+	fake_run "$2" glued-markers.log -- --ours "$3"
+	rc=$?
+	if [ "$4" = yes ] && [ $rc = 0 ] &&
+	   grep -q '^HARNESS note: L2 ended in the middle of its script' "$work/out"; then
+		echo "ok - $n (booted again)"
+	elif [ "$4" = no ] && [ $rc = 1 ] && ! grep -q '^HARNESS note' "$work/out" &&
+	     grep -q '^HARNESS problem after [0-9]*s: L2 never finished its script' "$work/out"; then
+		echo "ok - $n (a verdict)"
+	else
+		echo "not ok - $n (exit $rc, retried: want $4)"
+		sed 's/^/#   /' "$work/out"
+	fi
+}
+l2_end_case stock l2-end-loaded.log none yes
+l2_end_case guest-not-yet-loaded l2-end-unloaded.log l2 yes
+l2_end_case guest-loaded l2-end-loaded.log l2 no
+l2_end_case host-module l2-end-unloaded.log l1 no
