@@ -47,6 +47,7 @@ struct apfint_hook_set {
 
 unsigned long apfint_kallsyms(const char *name);	/* any symbol */
 unsigned long apfint_lookup(const char *name);		/* kvm.ko's */
+unsigned long apfint_symbol_size(unsigned long address);
 int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);
 void apfint_hooks_remove(struct apfint_hook_set *set);

@@ -25,6 +25,7 @@
 #include <asm/msr-index.h>
 
 #include "apfint_host.h"
+#include "text.h"
 #include "trace.h"
 
 static void (*orig_page_not_present)(struct kvm_vcpu *vcpu,
@@ -41,7 +42,7 @@ static void (*orig_async_pf_execute)(struct work_struct *work);
 static int (*apfint_apic_set_irq)(struct kvm_vcpu *vcpu,
 				  struct kvm_lapic_irq *irq,
 				  struct dest_map *dest_map);
-/* See APFINT_APF_FLUSH_HELPER_SYM in apfint_compat.h. */
+/* kvm's rule for the work item's VM reference: apfint_resolve_ref_rule() */
 static bool apfint_work_holds_kvm_ref;
 
 static struct apfint_vcpu *apfint_armed_vcpu(struct kvm_vcpu *vcpu)
@@ -396,6 +397,58 @@ int apfint_deliver_arm(void)
 	return apfint_hooks_register(&apfint_arm_hooks);
 }
 
+/*
+ * How many direct calls or jumps the kvm function name makes to target,
+ * or -1 when its code cannot be read.
+ */
+static int apfint_branches_in(const char *name, void *target)
+{
+	unsigned long address = apfint_lookup(name);
+	unsigned long size = apfint_symbol_size(address);
+
+	if (!size) {
+		pr_err("kvm function %s not found or of unknown size\n", name);
+		return -1;
+	}
+	return apfint_text_branches_to((const u8 *)address, size, address,
+				       (unsigned long)target);
+}
+
+/*
+ * Who keeps the VM alive while kvm's async work item runs (text.h).
+ * Upstream 3d75b8aa5c29 ("KVM: Always flush async #PF workqueue when
+ * vCPU is being destroyed", CVE-2024-26976; 4.19.312, 5.4.274) removed
+ * the work item's VM reference.  No header or version number tells the
+ * two apart, and the static helper that fix added may be inlined, so
+ * read kvm's code: the reference is taken by a call to kvm_get_kvm() in
+ * kvm_setup_async_pf() and dropped by one to kvm_put_kvm() in
+ * async_pf_execute().  Both or neither; anything else is a kvm we do not
+ * know, and either guess would deadlock or break refcounting on every VM.
+ */
+static int apfint_resolve_ref_rule(void)
+{
+	int gets = apfint_branches_in("kvm_setup_async_pf", kvm_get_kvm);
+	int puts = apfint_branches_in("async_pf_execute", kvm_put_kvm);
+
+	if (gets < 0 || puts < 0)
+		return -ENOENT;
+	switch (apfint_ref_rule(gets, puts)) {
+	case APFINT_REF_WORK_REF:
+		apfint_work_holds_kvm_ref = true;
+		break;
+	case APFINT_REF_FLUSHED:
+		apfint_work_holds_kvm_ref = false;
+		break;
+	default:
+		pr_err("cannot tell who holds the VM in kvm's async work: kvm_setup_async_pf calls kvm_get_kvm %d time(s), async_pf_execute calls kvm_put_kvm %d time(s); not loading\n",
+		       gets, puts);
+		return -ENOEXEC;
+	}
+	pr_info("async work item %s a VM reference\n",
+		apfint_work_holds_kvm_ref ? "holds" : "does not hold");
+	return 0;
+}
+
 /* Functions we call but do not hook. */
 int apfint_deliver_resolve(void)
 {
@@ -406,8 +459,5 @@ int apfint_deliver_resolve(void)
 		pr_err("kvm symbol kvm_apic_set_irq not found: unexpected kvm layout, not loading\n");
 		return -ENOENT;
 	}
-	apfint_work_holds_kvm_ref = !apfint_lookup(APFINT_APF_FLUSH_HELPER_SYM);
-	pr_info("async work item %s a VM reference\n",
-		apfint_work_holds_kvm_ref ? "holds" : "does not hold");
-	return 0;
+	return apfint_resolve_ref_rule();
 }
