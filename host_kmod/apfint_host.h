@@ -154,8 +154,10 @@ int apfint_vcpus_show(struct seq_file *m, void *unused);
 
 /* The only writers of an entry; vCPU thread unless said otherwise. */
 void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data);
-int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
-		       const struct gfn_to_hva_cache *slot);
+int apfint_vcpu_arm_get(struct apfint_vcpu *av);
+void apfint_vcpu_arm_put(int ref);
+void apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+			const struct gfn_to_hva_cache *slot);
 void apfint_vcpu_disarm(struct apfint_vcpu *av);
 enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av);
 int apfint_vcpu_read_slot(struct apfint_vcpu *av, u32 *token);

@@ -395,8 +395,19 @@ struct apfint_hook_set apfint_arm_hooks = {
  * vCPUs need (prepared at load); from then on every CPU runs them.  They
  * stay until unload, and fail to register once unloading removed them.
  */
+#ifdef APFINT_TESTING
+static bool test_fail_arm;
+module_param(test_fail_arm, bool, 0644);
+MODULE_PARM_DESC(test_fail_arm,
+		 "testing only: fail every arm as if another livepatch owned kvm_check_async_pf_completion");
+#else
+#define test_fail_arm false
+#endif
+
 int apfint_deliver_arm(void)
 {
+	if (test_fail_arm)
+		return -EBUSY;
 	return apfint_hooks_register(&apfint_arm_hooks);
 }
 
