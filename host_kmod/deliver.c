@@ -94,11 +94,19 @@ static u64 apfint_hide_enabled(struct kvm_vcpu *vcpu)
 	return saved;
 }
 
+/* A #PF is queued for the guest (kvm_inject_page_fault() queues it). */
+static bool apfint_pf_queued(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.exception.pending &&
+	       vcpu->arch.exception.nr == PF_VECTOR;
+}
+
 static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 				    struct kvm_async_pf *work)
 {
 	struct apfint_vcpu *av;
-	u64 saved, pf_before;
+	bool halt_before;
+	u64 saved;
 
 	apfint_enter();
 	av = apfint_armed_vcpu(vcpu);
@@ -123,13 +131,19 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 	}
 
 	/*
-	 * The original either injects a #PF (through kvm_inject_page_fault,
-	 * which counts pf_guest) or halts the vCPU.  A halted vCPU needs no
-	 * page-ready (upstream: work->notpresent_injected).
+	 * The original either injects a #PF or halts the vCPU (on 4.x, if
+	 * it cannot write the reason word, neither).  A vCPU that got no
+	 * #PF needs no page-ready (upstream: work->notpresent_injected).
+	 * Read both from the original's own acts, not from a side effect
+	 * such as the pf_guest count: the injection is the #PF it queued
+	 * (kvm goes async only with no exception pending), the halt the
+	 * KVM_REQ_APF_HALT it raised (consumed only by vcpu_enter_guest()
+	 * on this thread).
 	 */
-	pf_before = vcpu->stat.pf_guest;
+	halt_before = kvm_test_request(KVM_REQ_APF_HALT, vcpu);
 	orig_page_not_present(vcpu, work);
-	if (vcpu->stat.pf_guest == pf_before)
+	if (!apfint_pf_queued(vcpu) ||
+	    (!halt_before && kvm_test_request(KVM_REQ_APF_HALT, vcpu)))
 		apfint_vcpu_note_halted(av, work->arch.token, false);
 out:
 	apfint_leave();
