@@ -17,10 +17,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kallsyms.h>
 #include <linux/kvm_host.h>
-#include <linux/module.h>	/* MODULE_NAME_LEN for KSYM_SYMBOL_LEN before v4.15 */
-#include <linux/string.h>
+#include <linux/module.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 
@@ -305,14 +303,8 @@ static void apfint_async_pf_execute(struct work_struct *work)
 	apfint_leave();
 }
 
-static bool apfint_called_from(unsigned long ret, const char *fn)
-{
-	char buf[KSYM_SYMBOL_LEN];
-	size_t n = strlen(fn);
-
-	sprint_symbol_no_offset(buf, ret);
-	return !strncmp(buf, fn, n) && (buf[n] == '\0' || buf[n] == ' ');
-}
+/* [start, end) of kvm_set_cr0(), resolved at load (apfint_resolve_set_cr0) */
+static unsigned long apfint_set_cr0_start, apfint_set_cr0_end;
 
 /*
  * Old kvm drops the whole async queue whenever CR0.PG changes.  RSM turns
@@ -331,7 +323,8 @@ static void apfint_clear_completion_queue(struct kvm_vcpu *vcpu)
 
 	apfint_enter();
 	av = apfint_armed_vcpu(vcpu);
-	if (av && apfint_called_from(caller, "kvm_set_cr0")) {
+	if (av && caller >= apfint_set_cr0_start &&
+	    caller < apfint_set_cr0_end) {
 		if (vcpu->arch.cr0 & X86_CR0_PG)
 			kvm_make_request(APFINT_REQ_APF_READY, vcpu);
 		apfint_vcpu_queue_kept(av);
@@ -426,10 +419,10 @@ int apfint_deliver_arm(void)
 }
 
 /*
- * How many direct calls or jumps the kvm function name makes to target,
- * or -1 when its code cannot be read.
+ * How many direct calls (and, with jumps, tail jumps) the kvm function
+ * name makes to target, or -1 when its code cannot be read.
  */
-static int apfint_branches_in(const char *name, void *target)
+static int apfint_branches_in(const char *name, void *target, bool jumps)
 {
 	unsigned long address = apfint_lookup(name);
 	unsigned long size = apfint_symbol_size(address);
@@ -438,8 +431,8 @@ static int apfint_branches_in(const char *name, void *target)
 		pr_err("kvm function %s not found or of unknown size\n", name);
 		return -1;
 	}
-	return apfint_text_branches_to((const u8 *)address, size, address,
-				       (unsigned long)target);
+	return (jumps ? apfint_text_branches_to : apfint_text_calls_to)
+		((const u8 *)address, size, address, (unsigned long)target);
 }
 
 /*
@@ -455,8 +448,8 @@ static int apfint_branches_in(const char *name, void *target)
  */
 static int apfint_resolve_ref_rule(void)
 {
-	int gets = apfint_branches_in("kvm_setup_async_pf", kvm_get_kvm);
-	int puts = apfint_branches_in("async_pf_execute", kvm_put_kvm);
+	int gets = apfint_branches_in("kvm_setup_async_pf", kvm_get_kvm, true);
+	int puts = apfint_branches_in("async_pf_execute", kvm_put_kvm, true);
 
 	if (gets < 0 || puts < 0)
 		return -ENOENT;
@@ -477,9 +470,36 @@ static int apfint_resolve_ref_rule(void)
 	return 0;
 }
 
+/*
+ * The CR0.PG caller of kvm_clear_async_pf_completion_queue() is told
+ * apart by its return address, which must lie in kvm_set_cr0() itself:
+ * a compiler clone (kvm_set_cr0.part.N, .isra.N) or an inlining into
+ * another function would put the call elsewhere and silently bring back
+ * the stock clearing (the SMI/RSM lost page-ready).  So kvm_set_cr0()'s
+ * code must call it directly, or we do not load.
+ */
+static int apfint_resolve_set_cr0(void)
+{
+	void *clear = (void *)apfint_lookup("kvm_clear_async_pf_completion_queue");
+	int calls = clear ? apfint_branches_in("kvm_set_cr0", clear, false) : -1;
+
+	if (calls < 0)
+		return -ENOENT;
+	if (!calls) {
+		pr_err("kvm_set_cr0 does not call kvm_clear_async_pf_completion_queue itself (a compiler clone or inlining?): unexpected kvm build, not loading\n");
+		return -ENOEXEC;
+	}
+	apfint_set_cr0_start = apfint_lookup("kvm_set_cr0");
+	apfint_set_cr0_end = apfint_set_cr0_start +
+			     apfint_symbol_size(apfint_set_cr0_start);
+	return 0;
+}
+
 /* Functions we call but do not hook. */
 int apfint_deliver_resolve(void)
 {
+	int err;
+
 	/* kvm_setup_async_pf() takes a gva_t before v5.6 (and early 5.4.y) */
 	BUILD_BUG_ON(sizeof(gva_t) != sizeof(gpa_t));
 	apfint_apic_set_irq = (void *)apfint_lookup("kvm_apic_set_irq");
@@ -487,5 +507,8 @@ int apfint_deliver_resolve(void)
 		pr_err("kvm symbol kvm_apic_set_irq not found: unexpected kvm layout, not loading\n");
 		return -ENOENT;
 	}
-	return apfint_resolve_ref_rule();
+	err = apfint_resolve_ref_rule();
+	if (err)
+		return err;
+	return apfint_resolve_set_cr0();
 }

@@ -9,15 +9,17 @@
 #define APFINT_JMP_REL32	0xe9
 #define APFINT_BRANCH_LEN	5
 
-unsigned int apfint_text_branches_to(const u8 *text, size_t len,
-				     unsigned long addr, unsigned long target)
+static unsigned int apfint_text_find(const u8 *text, size_t len,
+				     unsigned long addr, unsigned long target,
+				     bool jumps)
 {
 	unsigned int found = 0;
 	size_t i;
 	s32 rel;
 
 	for (i = 0; i + APFINT_BRANCH_LEN <= len; i++) {
-		if (text[i] != APFINT_CALL_REL32 && text[i] != APFINT_JMP_REL32)
+		if (text[i] != APFINT_CALL_REL32 &&
+		    (!jumps || text[i] != APFINT_JMP_REL32))
 			continue;
 		/* little endian, unaligned */
 		rel = (s32)((u32)text[i + 1] | (u32)text[i + 2] << 8 |
@@ -26,6 +28,18 @@ unsigned int apfint_text_branches_to(const u8 *text, size_t len,
 			found++;
 	}
 	return found;
+}
+
+unsigned int apfint_text_branches_to(const u8 *text, size_t len,
+				     unsigned long addr, unsigned long target)
+{
+	return apfint_text_find(text, len, addr, target, true);
+}
+
+unsigned int apfint_text_calls_to(const u8 *text, size_t len,
+				  unsigned long addr, unsigned long target)
+{
+	return apfint_text_find(text, len, addr, target, false);
 }
 
 enum apfint_ref_rule apfint_ref_rule(unsigned int gets_in_setup,

@@ -19,6 +19,12 @@
  */
 unsigned int apfint_text_branches_to(const u8 *text, size_t len,
 				     unsigned long addr, unsigned long target);
+/*
+ * The same, calls (e8) only: a call whose return address lies in the
+ * function, which a tail jump's does not.
+ */
+unsigned int apfint_text_calls_to(const u8 *text, size_t len,
+				  unsigned long addr, unsigned long target);
 
 /*
  * Who keeps the VM alive while kvm's async work item runs:

@@ -48,6 +48,10 @@ static void test_branches(void)
 		"tail jmp rel32 ending on the last byte found too");
 	UNIT_EQ(apfint_text_branches_to(buf, sizeof(buf) - 1, MOD, put), 1,
 		"a branch cut off by the end of the function is not read");
+	UNIT_EQ(apfint_text_calls_to(buf, sizeof(buf), MOD, put), 1,
+		"calls only: the tail jmp is not counted");
+	UNIT_EQ(apfint_text_calls_to(buf, sizeof(buf), MOD, get), 1,
+		"calls only: the call is");
 
 	memset(buf, 0x90, sizeof(buf));
 	put_branch(buf, 8, MOD, 0xeb, get);	/* jmp rel8: not this form */
