@@ -10,6 +10,7 @@
 #include <linux/percpu.h>
 #include <linux/ftrace.h>
 #include <linux/kvm_host.h>
+#include <linux/module.h>
 #include <linux/hashtable.h>
 #include <linux/rcupdate.h>
 
@@ -30,6 +31,12 @@ struct apfint_hook {
 	void *replacement;
 	void *orig;		/* where the original's address is stored */
 	unsigned long address;
+	/*
+	 * The original may sleep for as long as userspace likes (GUP behind
+	 * a userfaultfd): the thunk takes a module reference for the call,
+	 * which the replacement drops as its last act (apfint_unpin()).
+	 */
+	bool pin;
 };
 
 /* A table installed and removed as a unit, under one ftrace_ops. */
@@ -47,12 +54,19 @@ struct apfint_hook_set {
 
 unsigned long apfint_kallsyms(const char *name);	/* any symbol */
 unsigned long apfint_lookup(const char *name);		/* kvm.ko's */
+unsigned long apfint_symbol_size(unsigned long address);
 int apfint_hooks_register(struct apfint_hook_set *set);
 int apfint_hooks_install(struct apfint_hook_set *set);
 void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
 void apfint_sync_callers(void);
 int apfint_hooks_show(struct seq_file *m, void *unused);
+
+/* The end of a replacement whose hook has .pin set. */
+static inline void apfint_unpin(void)
+{
+	module_put(THIS_MODULE);
+}
 
 /* ---- ops.c: redirect kvm_x86_ops' MSR accessors ---- */
 
@@ -140,8 +154,10 @@ int apfint_vcpus_show(struct seq_file *m, void *unused);
 
 /* The only writers of an entry; vCPU thread unless said otherwise. */
 void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data);
-int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
-		       const struct gfn_to_hva_cache *slot);
+int apfint_vcpu_arm_get(struct apfint_vcpu *av);
+void apfint_vcpu_arm_put(int ref);
+void apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+			const struct gfn_to_hva_cache *slot);
 void apfint_vcpu_disarm(struct apfint_vcpu *av);
 enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av);
 int apfint_vcpu_read_slot(struct apfint_vcpu *av, u32 *token);

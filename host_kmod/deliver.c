@@ -17,14 +17,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kallsyms.h>
 #include <linux/kvm_host.h>
-#include <linux/module.h>	/* MODULE_NAME_LEN for KSYM_SYMBOL_LEN before v4.15 */
-#include <linux/string.h>
+#include <linux/module.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 
 #include "apfint_host.h"
+#include "text.h"
 #include "trace.h"
 
 static void (*orig_page_not_present)(struct kvm_vcpu *vcpu,
@@ -41,7 +40,7 @@ static void (*orig_async_pf_execute)(struct work_struct *work);
 static int (*apfint_apic_set_irq)(struct kvm_vcpu *vcpu,
 				  struct kvm_lapic_irq *irq,
 				  struct dest_map *dest_map);
-/* See APFINT_APF_FLUSH_HELPER_SYM in apfint_compat.h. */
+/* kvm's rule for the work item's VM reference: apfint_resolve_ref_rule() */
 static bool apfint_work_holds_kvm_ref;
 
 static struct apfint_vcpu *apfint_armed_vcpu(struct kvm_vcpu *vcpu)
@@ -93,11 +92,19 @@ static u64 apfint_hide_enabled(struct kvm_vcpu *vcpu)
 	return saved;
 }
 
+/* A #PF is queued for the guest (kvm_inject_page_fault() queues it). */
+static bool apfint_pf_queued(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.exception.pending &&
+	       vcpu->arch.exception.nr == PF_VECTOR;
+}
+
 static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 				    struct kvm_async_pf *work)
 {
 	struct apfint_vcpu *av;
-	u64 saved, pf_before;
+	bool halt_before;
+	u64 saved;
 
 	apfint_enter();
 	av = apfint_armed_vcpu(vcpu);
@@ -122,13 +129,19 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 	}
 
 	/*
-	 * The original either injects a #PF (through kvm_inject_page_fault,
-	 * which counts pf_guest) or halts the vCPU.  A halted vCPU needs no
-	 * page-ready (upstream: work->notpresent_injected).
+	 * The original either injects a #PF or halts the vCPU (on 4.x, if
+	 * it cannot write the reason word, neither).  A vCPU that got no
+	 * #PF needs no page-ready (upstream: work->notpresent_injected).
+	 * Read both from the original's own acts, not from a side effect
+	 * such as the pf_guest count: the injection is the #PF it queued
+	 * (kvm goes async only with no exception pending), the halt the
+	 * KVM_REQ_APF_HALT it raised (consumed only by vcpu_enter_guest()
+	 * on this thread).
 	 */
-	pf_before = vcpu->stat.pf_guest;
+	halt_before = kvm_test_request(KVM_REQ_APF_HALT, vcpu);
 	orig_page_not_present(vcpu, work);
-	if (vcpu->stat.pf_guest == pf_before)
+	if (!apfint_pf_queued(vcpu) ||
+	    (!halt_before && kvm_test_request(KVM_REQ_APF_HALT, vcpu)))
 		apfint_vcpu_note_halted(av, work->arch.token, false);
 out:
 	apfint_leave();
@@ -286,17 +299,12 @@ static void apfint_async_pf_execute(struct work_struct *work)
 	apfint_page_ready_queued(vcpu);
 	if (apfint_work_holds_kvm_ref)
 		kvm_put_kvm(kvm);
+	apfint_unpin();
 	apfint_leave();
 }
 
-static bool apfint_called_from(unsigned long ret, const char *fn)
-{
-	char buf[KSYM_SYMBOL_LEN];
-	size_t n = strlen(fn);
-
-	sprint_symbol_no_offset(buf, ret);
-	return !strncmp(buf, fn, n) && (buf[n] == '\0' || buf[n] == ' ');
-}
+/* [start, end) of kvm_set_cr0(), resolved at load (apfint_resolve_set_cr0) */
+static unsigned long apfint_set_cr0_start, apfint_set_cr0_end;
 
 /*
  * Old kvm drops the whole async queue whenever CR0.PG changes.  RSM turns
@@ -315,13 +323,16 @@ static void apfint_clear_completion_queue(struct kvm_vcpu *vcpu)
 
 	apfint_enter();
 	av = apfint_armed_vcpu(vcpu);
-	if (av && apfint_called_from(caller, "kvm_set_cr0")) {
+	if (av && caller >= apfint_set_cr0_start &&
+	    caller < apfint_set_cr0_end) {
 		if (vcpu->arch.cr0 & X86_CR0_PG)
 			kvm_make_request(APFINT_REQ_APF_READY, vcpu);
 		apfint_vcpu_queue_kept(av);
 	} else {
+		/* may wait for a work item in GUP (cancel_work_sync) */
 		orig_clear_completion_queue(vcpu);
 	}
+	apfint_unpin();
 	apfint_leave();
 }
 
@@ -356,12 +367,12 @@ static struct apfint_hook apfint_deliver_table[] = {
 	  .replacement = apfint_can_inject, .orig = &orig_can_inject },
 	{ .name = "kvm_clear_async_pf_completion_queue",
 	  .replacement = apfint_clear_completion_queue,
-	  .orig = &orig_clear_completion_queue },
+	  .orig = &orig_clear_completion_queue, .pin = true },
 	{ .name = "kvm_setup_async_pf",
 	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
 	{ .name = "async_pf_execute",
 	  .replacement = apfint_async_pf_execute,
-	  .orig = &orig_async_pf_execute },
+	  .orig = &orig_async_pf_execute, .pin = true },
 };
 
 struct apfint_hook_set apfint_deliver_hooks = {
@@ -391,14 +402,104 @@ struct apfint_hook_set apfint_arm_hooks = {
  * vCPUs need (prepared at load); from then on every CPU runs them.  They
  * stay until unload, and fail to register once unloading removed them.
  */
+#ifdef APFINT_TESTING
+static bool test_fail_arm;
+module_param(test_fail_arm, bool, 0644);
+MODULE_PARM_DESC(test_fail_arm,
+		 "testing only: fail every arm as if another livepatch owned kvm_check_async_pf_completion");
+#else
+#define test_fail_arm false
+#endif
+
 int apfint_deliver_arm(void)
 {
+	if (test_fail_arm)
+		return -EBUSY;
 	return apfint_hooks_register(&apfint_arm_hooks);
+}
+
+/*
+ * How many direct calls (and, with jumps, tail jumps) the kvm function
+ * name makes to target, or -1 when its code cannot be read.
+ */
+static int apfint_branches_in(const char *name, void *target, bool jumps)
+{
+	unsigned long address = apfint_lookup(name);
+	unsigned long size = apfint_symbol_size(address);
+
+	if (!size) {
+		pr_err("kvm function %s not found or of unknown size\n", name);
+		return -1;
+	}
+	return (jumps ? apfint_text_branches_to : apfint_text_calls_to)
+		((const u8 *)address, size, address, (unsigned long)target);
+}
+
+/*
+ * Who keeps the VM alive while kvm's async work item runs (text.h).
+ * Upstream 3d75b8aa5c29 ("KVM: Always flush async #PF workqueue when
+ * vCPU is being destroyed", CVE-2024-26976; 4.19.312, 5.4.274) removed
+ * the work item's VM reference.  No header or version number tells the
+ * two apart, and the static helper that fix added may be inlined, so
+ * read kvm's code: the reference is taken by a call to kvm_get_kvm() in
+ * kvm_setup_async_pf() and dropped by one to kvm_put_kvm() in
+ * async_pf_execute().  Both or neither; anything else is a kvm we do not
+ * know, and either guess would deadlock or break refcounting on every VM.
+ */
+static int apfint_resolve_ref_rule(void)
+{
+	int gets = apfint_branches_in("kvm_setup_async_pf", kvm_get_kvm, true);
+	int puts = apfint_branches_in("async_pf_execute", kvm_put_kvm, true);
+
+	if (gets < 0 || puts < 0)
+		return -ENOENT;
+	switch (apfint_ref_rule(gets, puts)) {
+	case APFINT_REF_WORK_REF:
+		apfint_work_holds_kvm_ref = true;
+		break;
+	case APFINT_REF_FLUSHED:
+		apfint_work_holds_kvm_ref = false;
+		break;
+	default:
+		pr_err("cannot tell who holds the VM in kvm's async work: kvm_setup_async_pf calls kvm_get_kvm %d time(s), async_pf_execute calls kvm_put_kvm %d time(s); not loading\n",
+		       gets, puts);
+		return -ENOEXEC;
+	}
+	pr_info("async work item %s a VM reference\n",
+		apfint_work_holds_kvm_ref ? "holds" : "does not hold");
+	return 0;
+}
+
+/*
+ * The CR0.PG caller of kvm_clear_async_pf_completion_queue() is told
+ * apart by its return address, which must lie in kvm_set_cr0() itself:
+ * a compiler clone (kvm_set_cr0.part.N, .isra.N) or an inlining into
+ * another function would put the call elsewhere and silently bring back
+ * the stock clearing (the SMI/RSM lost page-ready).  So kvm_set_cr0()'s
+ * code must call it directly, or we do not load.
+ */
+static int apfint_resolve_set_cr0(void)
+{
+	void *clear = (void *)apfint_lookup("kvm_clear_async_pf_completion_queue");
+	int calls = clear ? apfint_branches_in("kvm_set_cr0", clear, false) : -1;
+
+	if (calls < 0)
+		return -ENOENT;
+	if (!calls) {
+		pr_err("kvm_set_cr0 does not call kvm_clear_async_pf_completion_queue itself (a compiler clone or inlining?): unexpected kvm build, not loading\n");
+		return -ENOEXEC;
+	}
+	apfint_set_cr0_start = apfint_lookup("kvm_set_cr0");
+	apfint_set_cr0_end = apfint_set_cr0_start +
+			     apfint_symbol_size(apfint_set_cr0_start);
+	return 0;
 }
 
 /* Functions we call but do not hook. */
 int apfint_deliver_resolve(void)
 {
+	int err;
+
 	/* kvm_setup_async_pf() takes a gva_t before v5.6 (and early 5.4.y) */
 	BUILD_BUG_ON(sizeof(gva_t) != sizeof(gpa_t));
 	apfint_apic_set_irq = (void *)apfint_lookup("kvm_apic_set_irq");
@@ -406,8 +507,8 @@ int apfint_deliver_resolve(void)
 		pr_err("kvm symbol kvm_apic_set_irq not found: unexpected kvm layout, not loading\n");
 		return -ENOENT;
 	}
-	apfint_work_holds_kvm_ref = !apfint_lookup(APFINT_APF_FLUSH_HELPER_SYM);
-	pr_info("async work item %s a VM reference\n",
-		apfint_work_holds_kvm_ref ? "holds" : "does not hold");
-	return 0;
+	err = apfint_resolve_ref_rule();
+	if (err)
+		return err;
+	return apfint_resolve_set_cr0();
 }

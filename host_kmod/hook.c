@@ -70,6 +70,26 @@ unsigned long apfint_lookup(const char *name)
 	return apfint_kallsyms(buf);
 }
 
+/*
+ * The size of the kvm function that starts at address, from kallsyms
+ * (kallsyms_lookup_size_offset() is not exported); 0 when unknown or when
+ * address is not a function's start.
+ */
+unsigned long apfint_symbol_size(unsigned long address)
+{
+	static int (*lookup_size_offset)(unsigned long addr,
+					 unsigned long *size,
+					 unsigned long *offset);
+	unsigned long size = 0, offset = 0;
+
+	if (!lookup_size_offset)
+		lookup_size_offset = (void *)apfint_kallsyms("kallsyms_lookup_size_offset");
+	if (!lookup_size_offset || !address ||
+	    !lookup_size_offset(address, &size, &offset) || offset)
+		return 0;
+	return size;
+}
+
 static void notrace apfint_ftrace_thunk(unsigned long ip,
 					unsigned long parent_ip,
 					struct ftrace_ops *ops,
@@ -84,11 +104,22 @@ static void notrace apfint_ftrace_thunk(unsigned long ip,
 		return;
 
 	for (i = 0; i < set->n; i++) {
-		if (set->hooks[i].address == ip) {
-			this_cpu_inc(set->hits[i]);
-			regs->ip = (unsigned long)set->hooks[i].replacement;
+		const struct apfint_hook *h = &set->hooks[i];
+
+		if (h->address != ip)
+			continue;
+		/*
+		 * A call that may sleep without bound holds the module, so
+		 * that rmmod refuses (EBUSY) instead of waiting in our exit,
+		 * unkillable, for a page that may never come.  Once the
+		 * module is going, kvm's original runs untouched: no vCPU
+		 * is armed then (each holds a reference too).
+		 */
+		if (h->pin && !try_module_get(THIS_MODULE))
 			return;
-		}
+		this_cpu_inc(set->hits[i]);
+		regs->ip = (unsigned long)h->replacement;
+		return;
 	}
 }
 

@@ -63,7 +63,7 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 	struct msr_data stripped = *msr_info;
 	struct apfint_vcpu *av = apfint_vcpu_find(vcpu);
 	struct gfn_to_hva_cache slot = {};
-	int r;
+	int r, ref = 0;
 
 	if (!(data & KVM_ASYNC_PF_DELIVERY_AS_INT)) {
 		/*
@@ -97,25 +97,31 @@ static int apfint_set_en(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 				      APFINT_AREA_TOKEN_OFFSET, sizeof(u32)))
 		return 1;
 
+	/*
+	 * Everything that can fail comes before kvm's write, so that a
+	 * refused arm leaves kvm's EN, and the queue its guest waits on,
+	 * as they were: the exit-path hook (another livepatch may own it)
+	 * and the module reference (the module may be going away).
+	 */
+	if (wants_int) {
+		if (apfint_deliver_arm())
+			return 1;
+		ref = apfint_vcpu_arm_get(av);
+		if (ref < 0)
+			return 1;
+	}
 	stripped.data = apfint_en_for_kvm(data);
 	r = orig_set_msr(vcpu, &stripped);
-	if (r)
+	if (r) {
+		apfint_vcpu_arm_put(ref);
 		return r;
+	}
 	/*
 	 * kvm queued its wake-all; it is dequeued on this thread after we
 	 * return, by which time the vCPU is armed and it goes out as an
 	 * interrupt like upstream's.
 	 */
-	if ((wants_int && apfint_deliver_arm()) ||
-	    apfint_vcpu_set_en(av, data, &slot)) {
-		/*
-		 * Its exit-path hook could not be registered, or the module
-		 * is going away: undo kvm's enable, fail the write.
-		 */
-		stripped.data = 0;
-		orig_set_msr(vcpu, &stripped);
-		return 1;
-	}
+	apfint_vcpu_set_en(av, data, &slot);
 	return 0;
 }
 
@@ -143,12 +149,21 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 /* kvm_x86_ops->set_msr while we are loaded (ops.c) */
 static int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
+	bool pinned;
 	int r;
 
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
+		/*
+		 * kvm's EN write cancels the async work synchronously, which
+		 * may wait for a work item in GUP: hold the module meanwhile
+		 * (see apfint_hook.pin); while it is going, nothing to hold.
+		 */
+		pinned = try_module_get(THIS_MODULE);
 		r = apfint_set_en(vcpu, msr_info);
+		if (pinned)
+			module_put(THIS_MODULE);
 		break;
 	case MSR_KVM_ASYNC_PF_INT:
 		r = apfint_set_int(vcpu, msr_info->data);

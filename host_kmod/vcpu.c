@@ -77,24 +77,34 @@ struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu)
 /*
  * Each armed vCPU holds a reference on this module, so that `rmmod` fails
  * with EBUSY instead of leaving a guest that waits for interrupts without
- * anyone to send them.  The caller has registered apfint_deliver_arm()'s
- * hooks.
+ * anyone to send them.  It is taken before kvm sees the EN write
+ * (apfint_vcpu_arm_get()), so that nothing can fail once kvm committed to
+ * the new value; apfint_vcpu_set_en() keeps it, apfint_vcpu_arm_put()
+ * gives it back when kvm refused the write.
  */
-static int apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
+int apfint_vcpu_arm_get(struct apfint_vcpu *av)
 {
-	if (apfint_armed(&av->apf)) {
-		apfint_arm(&av->apf, en);
-		av->deferring = false;
-		return 0;
-	}
-	if (!try_module_get(THIS_MODULE))
-		return -EBUSY;	/* being unloaded: stay legacy */
-	apfint_arm(&av->apf, en);
+	if (apfint_armed(&av->apf))
+		return 0;	/* armed already: holds one */
+	return try_module_get(THIS_MODULE) ? 1 : -EBUSY;
+}
+
+void apfint_vcpu_arm_put(int ref)
+{
+	if (ref > 0)
+		module_put(THIS_MODULE);
+}
+
+/* The caller has registered apfint_deliver_arm()'s hooks. */
+static void apfint_vcpu_arm(struct apfint_vcpu *av, u64 en)
+{
+	av->deferring = false;
+	if (!apfint_arm(&av->apf, en))
+		return;		/* re-armed: keeps its reference */
 	/* Once per load: a guest toggling EN must not fill the host's log. */
 	if (atomic64_inc_return(&apfint_stats.armed_vcpus) == 1)
 		pr_info_once("interrupt delivery in use (pid %d vcpu %d); the module cannot be unloaded until every such vCPU is reset, disables it or exits\n",
 			     av->vm_pid, av->vcpu_id);
-	return 0;
 }
 
 void apfint_vcpu_disarm(struct apfint_vcpu *av)
@@ -115,20 +125,21 @@ void apfint_vcpu_set_int(struct apfint_vcpu *av, u64 data)
 
 /*
  * EN with bit 3, once kvm took the value without it.  With ENABLED the
- * vCPU is armed, delivering through the token word mapped in slot;
- * without, it is off (as upstream) and reads keep bit 3.
+ * vCPU is armed, delivering through the token word mapped in slot, with
+ * the reference apfint_vcpu_arm_get() took; without, it is off (as
+ * upstream) and reads keep bit 3.  Cannot fail.
  */
-int apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
-		       const struct gfn_to_hva_cache *slot)
+void apfint_vcpu_set_en(struct apfint_vcpu *av, u64 en,
+			const struct gfn_to_hva_cache *slot)
 {
 	if (!apfint_en_wants_int(en)) {
 		apfint_vcpu_disarm(av);
 		av->apf.en = en;
-		return 0;
+		return;
 	}
 	av->slot = *slot;
 	av->slot_valid = true;
-	return apfint_vcpu_arm(av, en);
+	apfint_vcpu_arm(av, en);
 }
 
 enum apfint_ack_result apfint_vcpu_ack(struct apfint_vcpu *av)
@@ -281,8 +292,10 @@ static void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
 {
 	apfint_enter();
+	/* clears the async queue: may wait for a work item in GUP */
 	orig_vcpu_reset(vcpu, init_event);
 	apfint_vcpu_reset(vcpu);
+	apfint_unpin();
 	apfint_leave();
 }
 
@@ -303,7 +316,8 @@ static struct apfint_hook apfint_vcpu_table[] = {
 	{ .name = APFINT_VCPU_TEARDOWN_SYM,
 	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
 	{ .name = "kvm_vcpu_reset",
-	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
+	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset,
+	  .pin = true },
 };
 
 struct apfint_hook_set apfint_vcpu_hooks = {

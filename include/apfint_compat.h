@@ -81,20 +81,6 @@
 #endif
 
 /*
- * Who keeps the VM alive while the async work item runs.  Before upstream
- * commit "KVM: Always flush async #PF workqueue when vCPU is
- * being destroyed", v6.9, backported to the 5.4 stable series before
- * 5.4.286) the work item holds a kvm reference that async_pf_execute()
- * drops as its last act, so the vCPU may be gone once it returns.  After
- * it, vCPU teardown flushes the work item, so the vCPU outlives it, and a
- * reference taken there could destroy the VM from inside its own work item.
- * No header or version number tells the two apart (the sublevel saturates
- * at 255), so hook.c looks for the static helper the fix added; this is
- * its name.  Absent (or inlined), the old rule is assumed.
- */
-#define APFINT_APF_FLUSH_HELPER_SYM	"kvm_flush_and_free_async_pf_work"
-
-/*
  * v5.6 ("KVM: Introduce kvm_vcpu_destroy()") folded
  * kvm_arch_vcpu_uninit() into kvm_arch_vcpu_destroy().  Up to 5.5 every
  * vCPU teardown (VM destruction and failed creation alike) passes through

@@ -224,6 +224,13 @@ void check_many(struct vm *vm, unsigned int n);
 /* window.c: events of type between marks a and b (GEV_NONE: readies) */
 uint32_t ev_between(struct vcpu *v, int a, int b, uint32_t type);
 
+/* module.c: apfint_host in L1 (lifecycle scenarios) */
+bool host_module_loaded(void);
+long host_counter(const char *name);	/* debugfs; -1 if absent */
+long host_counter_wait(const char *name, long want, int timeout_ms);
+int host_module_unload(void);		/* 0 or -errno */
+int host_module_reload(void);		/* 0 or -errno */
+
 /* common.c: one vCPU, a uffd region, run, print the log */
 struct vm *vm_simple(void (*fn)(struct gvcpu *g), unsigned int pages);
 /* run every vCPU; on failure prints the reason; returns 0 if all done */
