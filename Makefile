@@ -19,7 +19,7 @@ export APFINT_VERSION
 MODULE_DIRS ?= host_kmod guest_kmod
 
 .PHONY: all modules clean distclean check unit build-test vm integration conformance \
-	guest-vm guest-matrix hotplug-control lint demo bench dkms-test package-test help print-version
+	guest-vm guest-matrix hotplug-control intel lint demo bench dkms-test package-test help print-version
 
 all: modules ## both modules (the default)
 
@@ -80,6 +80,10 @@ guest-matrix: ## guest-vm for each cached guest, on 6.1 and on a 5.4
 
 hotplug-control: ## stock kernels' CPU hotplug under the emulator (control)
 	@$(TOP)/tests/run hotplug-control HOST=$(HOST) GUEST=$(GUEST)
+
+# Not in make check: L1 under Bochs (VMX), far slower than QEMU.
+intel: ## the probe under kvm_intel (L1 under Bochs), 6.1 and each cache
+	@$(TOP)/tests/run intel
 
 lint: ## lint tier: checkpatch, sparse and shellcheck
 	@$(TOP)/tests/run lint
