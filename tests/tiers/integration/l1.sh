@@ -26,8 +26,29 @@ fi
 l2_memory_limit "$CGROUP_MAX"
 echo "METRIC l1 swap_kb=$(awk '/SwapTotal/ { print $2 }' /proc/meminfo)"
 
+# What L1 sees moving, every 30 s: a debug kernel's slow workload is not a
+# frozen emulation (which stops this too), and a stuck L2 shows as flat.
+(
+	t=0 last=
+	while sleep 30; do
+		t=$((t + 30))
+		now="injected=$(host_counter irqs_injected) swapped_in=$(awk '/pswpin/ { print $2 }' /proc/vmstat)"
+		echo "PROGRESS t=${t}s $now"
+		[ "$now" = "$last" ] || { last=$now; continue; }
+		# nothing moved for 30 s: what the L2's threads wait in
+		echo "PROGRESS stuck? $now"
+		qemu=$(pidof qemu-system-x86_64)
+		for task in "/proc/$qemu/task/"*; do
+			echo "# $(cat "$task/comm") $(cat "$task/wchan")"
+			sed 's/^/#   /' "$task/stack" 2>/dev/null | head -n 12
+		done
+		sed 's/^/# vcpus: /' /sys/kernel/debug/apfint_host/vcpus 2>/dev/null
+	done
+) &
+heartbeat=$!
 run_l2_limited
 echo "RESULT l2-exit $([ $? = 0 ] && echo ok || echo fail)"
+kill $heartbeat
 
 for e in $events; do
 	echo "METRIC l1 $(basename "$e")=$(hist_total "$e")"
