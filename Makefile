@@ -19,7 +19,8 @@ export APFINT_VERSION
 MODULE_DIRS ?= host_kmod guest_kmod
 
 .PHONY: all modules clean distclean check unit build-test vm integration conformance \
-	guest-vm guest-matrix hotplug-control intel lint demo bench dkms-test package-test help print-version
+	guest-vm guest-matrix hotplug-control intel stress lint demo bench dkms-test package-test \
+	help print-version
 
 all: modules ## both modules (the default)
 
@@ -44,8 +45,8 @@ distclean: clean ## clean, and the test logs too
 
 # The test tiers (tests/tiers/): tests/run prints one TAP line per test and
 # the summary line.  make check runs what CI runs.
-check: ## the tiers CI runs: unit lint build dkms package vm bench
-	@$(TOP)/tests/run unit lint build dkms package vm bench
+check: ## the tiers CI runs: unit lint build dkms package vm stress-short bench
+	@$(TOP)/tests/run unit lint build dkms package vm stress-short bench
 
 unit: ## unit tier: module logic and the harness, in userspace
 	@$(TOP)/tests/run unit
@@ -84,6 +85,9 @@ hotplug-control: ## stock kernels' CPU hotplug under the emulator (control)
 # Not in make check: L1 under Bochs (VMX), far slower than QEMU.
 intel: ## the probe under kvm_intel (L1 under Bochs), 6.1 and each cache
 	@$(TOP)/tests/run intel
+
+stress: ## reliability on the cached debug kernels (slow; docs/RELIABILITY.md)
+	@$(TOP)/tests/run stress
 
 lint: ## lint tier: checkpatch, sparse and shellcheck
 	@$(TOP)/tests/run lint

@@ -48,13 +48,20 @@ kernel_resolve() {
 	return 0
 }
 
-# cached_kernels: the versions in the cache that can boot, oldest first.
-cached_kernels() {
+# cache_entries: every kernel in the cache that can boot.
+cache_entries() {
 	local d
 	for d in "$APFINT_KERNELS"/*/; do
 		[ -f "$d/vmlinuz" ] && basename "$d"
-	done 2>/dev/null | sort -V
+	done 2>/dev/null
 }
+
+# cached_kernels: the versions in the cache that can boot, oldest first;
+# debug builds (<release>-debug) are left to the stress tier.
+cached_kernels() { cache_entries | grep -v -e '-debug$' | sort -V; }
+
+# debug_kernels: the debug builds in the cache, oldest first.
+debug_kernels() { cache_entries | grep -e '-debug$' | sort -V; }
 
 # kernel_is_before K LIMIT: true when K is older than LIMIT (debian-* never:
 # it is 6.1); the version is the directory name in the cache.
