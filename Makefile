@@ -19,7 +19,7 @@ export APFINT_VERSION
 MODULE_DIRS ?= host_kmod guest_kmod
 
 .PHONY: all modules clean distclean check unit build-test vm integration conformance \
-	guest-vm guest-matrix hotplug-control lint demo bench dkms-test package-test help print-version
+	guest-vm guest-matrix hotplug-control noharm lint demo bench dkms-test package-test help print-version
 
 all: modules ## both modules (the default)
 
@@ -80,6 +80,11 @@ guest-matrix: ## guest-vm for each cached guest, on 6.1 and on a 5.4
 
 hotplug-control: ## stock kernels' CPU hotplug under the emulator (control)
 	@$(TOP)/tests/run hotplug-control HOST=$(HOST) GUEST=$(GUEST)
+
+# Not in make check: the selftests are built by hand into the kernel cache
+# (docs/TESTING.md, "The kernel cache"); about 15 minutes per kernel.
+noharm: ## the kernel's KVM selftests with and without apfint_host, per old host
+	@$(TOP)/tests/run noharm
 
 lint: ## lint tier: checkpatch, sparse and shellcheck
 	@$(TOP)/tests/run lint
