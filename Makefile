@@ -19,8 +19,8 @@ export APFINT_VERSION
 MODULE_DIRS ?= host_kmod guest_kmod
 
 .PHONY: all modules clean distclean check unit build-test vm integration conformance \
-	guest-vm guest-matrix hotplug-control intel stress lint demo bench dkms-test package-test \
-	help print-version
+	guest-vm guest-matrix hotplug-control intel stress noharm lint demo bench dkms-test \
+	package-test help print-version
 
 all: modules ## both modules (the default)
 
@@ -88,6 +88,11 @@ intel: ## the probe under kvm_intel (L1 under Bochs), 6.1 and each cache
 
 stress: ## reliability on the cached debug kernels (slow; docs/RELIABILITY.md)
 	@$(TOP)/tests/run stress
+
+# Not in make check: the selftests are built by hand into the kernel cache
+# (docs/TESTING.md, "The kernel cache"); about 15 minutes per kernel.
+noharm: ## the kernel's KVM selftests with and without apfint_host, per old host
+	@$(TOP)/tests/run noharm
 
 lint: ## lint tier: checkpatch, sparse and shellcheck
 	@$(TOP)/tests/run lint
