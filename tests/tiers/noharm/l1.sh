@@ -8,10 +8,10 @@
 # cannot run here, either way (KSFT_SKIP, or the same failure without the
 # module: the stock kernel under the emulator); fail: the two differ.
 # Settings (NOHARM_TESTS, NOHARM_TIMEOUT) come from the harness (--set).
-NOHARM_TESTS= NOHARM_TIMEOUT=120
+. /lib/apfint/common.sh
+: "${NOHARM_TESTS:=}" "${NOHARM_TIMEOUT:=120}"
 O=/tmp/noharm
 mkdir -p $O
-result() { printf '\nRESULT %s\n' "$*"; }
 
 tests=
 for t in /payload/kvm/*; do
