@@ -36,7 +36,7 @@ ccflags-y += -DAPFINT_HOST_NATIVE=$(APFINT_HOST_NATIVE) \
 	-DAPFINT_TOO_OLD=$(APFINT_TOO_OLD) \
 	-DAPFINT_REQ_NR=$(APFINT_REQ_NR) -DAPFINT_REQ_TAKEN=$(APFINT_REQ_TAKEN)
 
-# The test tiers build with APFINT_TESTING=1 (tests/harness/lib.sh), which
+# The test tiers build with APFINT_TESTING=1 (tests/lib/build.sh), which
 # adds the modules' testing-only parameters; DKMS and `make` leave it out.
 ifeq ($(APFINT_TESTING),1)
 ccflags-y += -DAPFINT_TESTING

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Benchmarks over the probe's VMM (tests/bench/run, issue 7).  Not a
+ * Benchmarks over the probe's VMM (tests/tiers/bench/bench).  Not a
  * conformance scenario: it judges nothing, it prints raw samples and the
  * L0 side computes distributions and ratios between cases.
  *
