@@ -10,7 +10,6 @@
 #include <linux/percpu.h>
 #include <linux/ftrace.h>
 #include <linux/kvm_host.h>
-#include <linux/module.h>
 #include <linux/hashtable.h>
 #include <linux/rcupdate.h>
 
@@ -31,12 +30,6 @@ struct apfint_hook {
 	void *replacement;
 	void *orig;		/* where the original's address is stored */
 	unsigned long address;
-	/*
-	 * The original may sleep for as long as userspace likes (GUP behind
-	 * a userfaultfd): the thunk takes a module reference for the call,
-	 * which the replacement drops as its last act (apfint_unpin()).
-	 */
-	bool pin;
 };
 
 /* A table installed and removed as a unit, under one ftrace_ops. */
@@ -61,12 +54,6 @@ void apfint_hooks_remove(struct apfint_hook_set *set);
 void apfint_hooks_drain(void);
 void apfint_sync_callers(void);
 int apfint_hooks_show(struct seq_file *m, void *unused);
-
-/* The end of a replacement whose hook has .pin set. */
-static inline void apfint_unpin(void)
-{
-	module_put(THIS_MODULE);
-}
 
 /* ---- ops.c: redirect kvm_x86_ops' MSR accessors ---- */
 

@@ -299,7 +299,6 @@ static void apfint_async_pf_execute(struct work_struct *work)
 	apfint_page_ready_queued(vcpu);
 	if (apfint_work_holds_kvm_ref)
 		kvm_put_kvm(kvm);
-	apfint_unpin();
 	apfint_leave();
 }
 
@@ -329,10 +328,8 @@ static void apfint_clear_completion_queue(struct kvm_vcpu *vcpu)
 			kvm_make_request(APFINT_REQ_APF_READY, vcpu);
 		apfint_vcpu_queue_kept(av);
 	} else {
-		/* may wait for a work item in GUP (cancel_work_sync) */
 		orig_clear_completion_queue(vcpu);
 	}
-	apfint_unpin();
 	apfint_leave();
 }
 
@@ -367,12 +364,12 @@ static struct apfint_hook apfint_deliver_table[] = {
 	  .replacement = apfint_can_inject, .orig = &orig_can_inject },
 	{ .name = "kvm_clear_async_pf_completion_queue",
 	  .replacement = apfint_clear_completion_queue,
-	  .orig = &orig_clear_completion_queue, .pin = true },
+	  .orig = &orig_clear_completion_queue },
 	{ .name = "kvm_setup_async_pf",
 	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
 	{ .name = "async_pf_execute",
 	  .replacement = apfint_async_pf_execute,
-	  .orig = &orig_async_pf_execute, .pin = true },
+	  .orig = &orig_async_pf_execute },
 };
 
 struct apfint_hook_set apfint_deliver_hooks = {

@@ -104,22 +104,11 @@ static void notrace apfint_ftrace_thunk(unsigned long ip,
 		return;
 
 	for (i = 0; i < set->n; i++) {
-		const struct apfint_hook *h = &set->hooks[i];
-
-		if (h->address != ip)
-			continue;
-		/*
-		 * A call that may sleep without bound holds the module, so
-		 * that rmmod refuses (EBUSY) instead of waiting in our exit,
-		 * unkillable, for a page that may never come.  Once the
-		 * module is going, kvm's original runs untouched: no vCPU
-		 * is armed then (each holds a reference too).
-		 */
-		if (h->pin && !try_module_get(THIS_MODULE))
+		if (set->hooks[i].address == ip) {
+			this_cpu_inc(set->hits[i]);
+			regs->ip = (unsigned long)set->hooks[i].replacement;
 			return;
-		this_cpu_inc(set->hits[i]);
-		regs->ip = (unsigned long)h->replacement;
-		return;
+		}
 	}
 }
 

@@ -149,21 +149,12 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 /* kvm_x86_ops->set_msr while we are loaded (ops.c) */
 static int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
-	bool pinned;
 	int r;
 
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
-		/*
-		 * kvm's EN write cancels the async work synchronously, which
-		 * may wait for a work item in GUP: hold the module meanwhile
-		 * (see apfint_hook.pin); while it is going, nothing to hold.
-		 */
-		pinned = try_module_get(THIS_MODULE);
 		r = apfint_set_en(vcpu, msr_info);
-		if (pinned)
-			module_put(THIS_MODULE);
 		break;
 	case MSR_KVM_ASYNC_PF_INT:
 		r = apfint_set_int(vcpu, msr_info->data);

@@ -292,10 +292,8 @@ static void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
 {
 	apfint_enter();
-	/* clears the async queue: may wait for a work item in GUP */
 	orig_vcpu_reset(vcpu, init_event);
 	apfint_vcpu_reset(vcpu);
-	apfint_unpin();
 	apfint_leave();
 }
 
@@ -316,8 +314,7 @@ static struct apfint_hook apfint_vcpu_table[] = {
 	{ .name = APFINT_VCPU_TEARDOWN_SYM,
 	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
 	{ .name = "kvm_vcpu_reset",
-	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset,
-	  .pin = true },
+	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
 };
 
 struct apfint_hook_set apfint_vcpu_hooks = {
