@@ -103,7 +103,6 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 				    struct kvm_async_pf *work)
 {
 	struct apfint_vcpu *av;
-	bool halt_before;
 	u64 saved;
 
 	apfint_enter();
@@ -132,16 +131,12 @@ static void apfint_page_not_present(struct kvm_vcpu *vcpu,
 	 * The original either injects a #PF or halts the vCPU (on 4.x, if
 	 * it cannot write the reason word, neither).  A vCPU that got no
 	 * #PF needs no page-ready (upstream: work->notpresent_injected).
-	 * Read both from the original's own acts, not from a side effect
-	 * such as the pf_guest count: the injection is the #PF it queued
-	 * (kvm goes async only with no exception pending), the halt the
-	 * KVM_REQ_APF_HALT it raised (consumed only by vcpu_enter_guest()
-	 * on this thread).
+	 * Read it from the original's own act, the #PF it queued (kvm goes
+	 * async only with no exception pending), not from a side effect
+	 * such as the pf_guest count.
 	 */
-	halt_before = kvm_test_request(KVM_REQ_APF_HALT, vcpu);
 	orig_page_not_present(vcpu, work);
-	if (!apfint_pf_queued(vcpu) ||
-	    (!halt_before && kvm_test_request(KVM_REQ_APF_HALT, vcpu)))
+	if (!apfint_pf_queued(vcpu))
 		apfint_vcpu_note_halted(av, work->arch.token, false);
 out:
 	apfint_leave();
