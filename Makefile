@@ -45,8 +45,8 @@ distclean: clean ## clean, and the test logs too
 
 # The test tiers (tests/tiers/): tests/run prints one TAP line per test and
 # the summary line.  make check runs what CI runs.
-check: ## the tiers CI runs: unit lint build dkms package vm stress-short bench
-	@$(TOP)/tests/run unit lint build dkms package vm stress-short bench
+check: ## the tiers CI runs: unit lint build dkms package vm stress:short bench
+	@$(TOP)/tests/run unit lint build dkms package vm stress:short bench
 
 unit: ## unit tier: module logic and the harness, in userspace
 	@$(TOP)/tests/run unit
@@ -98,7 +98,7 @@ lint: ## lint tier: checkpatch, sparse and shellcheck
 	@$(TOP)/tests/run lint
 
 demo: ## apfint_host at work on the newest cached old host
-	@$(TOP)/tests/demo
+	@$(TOP)/tests/tiers/integration/demo
 
 bench: ## the benchmarks (tests/tiers/bench/bench; slow)
 	@$(TOP)/tests/tiers/bench/bench
