@@ -175,6 +175,7 @@ struct apfint_global_stats {
 	atomic64_t slot_write_errors;
 	atomic64_t coalesced;
 	atomic64_t vcpu_states;	/* per-vCPU entries alive (leak check) */
+	atomic64_t state_bytes;	/* the slab memory they hold */
 };
 
 extern struct apfint_global_stats apfint_stats;

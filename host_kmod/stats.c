@@ -42,6 +42,7 @@ static const struct {
 	APFINT_COUNTER(slot_write_errors),
 	APFINT_COUNTER(coalesced),
 	APFINT_COUNTER(vcpu_states),
+	APFINT_COUNTER(state_bytes),
 };
 
 int apfint_stats_init(void)

@@ -71,6 +71,7 @@ struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu)
 	hash_add_rcu(apfint_vcpus, &av->node, (unsigned long)vcpu);
 	spin_unlock(&apfint_vcpus_lock);
 	atomic64_inc(&apfint_stats.vcpu_states);
+	atomic64_add(ksize(av), &apfint_stats.state_bytes);
 	return av;
 }
 
@@ -271,6 +272,7 @@ static void apfint_vcpu_unlink(struct apfint_vcpu *av)
 	hash_del_rcu(&av->node);
 	apfint_vcpu_disarm(av);
 	atomic64_dec(&apfint_stats.vcpu_states);
+	atomic64_sub(ksize(av), &apfint_stats.state_bytes);
 	kfree_rcu(av, rcu);
 }
 
