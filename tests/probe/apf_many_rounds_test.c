@@ -389,13 +389,13 @@ static void check_vcpu(int i, unsigned long rounds)
 		snprintf(k, sizeof(k), "v%d." key, i);			\
 		check_num(k, got, want);				\
 	} while (0)
+	CHK("tokens_lost", s->lost, 0);
+	CHK("tokens_doubled", s->doubled, 0);
+	CHK("tokens_stray", s->stray, 0);
 	CHK("rounds", s->rounds, rounds);
 	CHK("np_count", s->np, rounds * PAGES);
 	CHK("ready_count", s->ready, rounds * PAGES);
 	CHK("wakeall_count", s->wakeall, 1);
-	CHK("tokens_lost", s->lost, 0);
-	CHK("tokens_doubled", s->doubled, 0);
-	CHK("tokens_stray", s->stray, 0);
 	CHK("tokens_nonzero", s->zero, 0);
 	CHK("tokens_name_vcpu", s->wrongcpu, 0);
 	CHK("every_touch_faults", s->nofault, 0);
