@@ -241,7 +241,8 @@ static int on_test(struct vcpu *v, uint64_t sub, uint64_t arg)
 	return zap(v);
 }
 
-/* Tokens of the current round still without a page-ready, or -1 while the
+/*
+ * Tokens of the current round still without a page-ready, or -1 while the
  * vCPU is not yet waiting.  Read while the guest runs: a hint only.
  */
 static int missing_now(struct vcpu *v)
