@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash  # busybox sh, in the VM
 # Conformance, L1 side: every probe test in /payload/probe, one RESULT
-# line each.  PROBE_BREAK, PROBE_ONLY and PROBE_REPEAT (each
+# line each.  PROBE_BREAK, PROBE_TOKENS, PROBE_ONLY and PROBE_REPEAT (each
 # scenario up to N times, stopping at its first failure, so that its last
 # RESULT line is the verdict) come from the VM's settings.  If
 # $P/../kmod/apfint_host.ko exists it is loaded first.
 P=/payload/probe
-export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_EXPECT="$P/expect.tbl"
+export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_TOKENS PROBE_SEED PROBE_EXPECT="$P/expect.tbl"
 
 echo "PROBE host=$(uname -r)"
 if [ -f "$P/../kmod/apfint_host.ko" ]; then
