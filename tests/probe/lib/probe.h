@@ -140,6 +140,7 @@ void uffd_set_auto(struct uffd *u, int delay_us);
 void uffd_show_faulter(struct uffd *u, unsigned int n);
 bool uffd_faulter_idle(struct uffd *u, unsigned int n);
 int uffd_resolve(struct uffd *u, unsigned int page, int timeout_ms);
+int uffd_recycle(struct uffd *u, unsigned int page, int timeout_ms);
 
 /* trace.c: synchronise on the host's kvm_async_pf_completed tracepoint */
 int trace_init(void);
