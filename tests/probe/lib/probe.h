@@ -45,6 +45,7 @@ struct vcpu {
 	int (*on_test)(struct vcpu *v, uint64_t sub, uint64_t arg);
 	volatile int stop;		/* ask the run loop to return */
 	volatile int stopped;
+	pid_t tid;			/* the run loop's thread */
 	int result;			/* 0 done, -1 failed */
 	char why[256];
 };
