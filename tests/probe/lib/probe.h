@@ -127,6 +127,9 @@ struct uffd {
 	/* auto mode resolves nothing before this CLOCK_MONOTONIC time */
 	volatile uint64_t hold_until_ns;
 	volatile int quit;
+	/* faults on a page already resolved; rearm: resolve them again */
+	volatile unsigned int late_faults;
+	bool rearm;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;

@@ -89,10 +89,22 @@ static void *uffd_thread(void *arg)
 			    PAGE_SIZE_4K;
 			if (n < u->pages) {
 				pthread_mutex_lock(&u->lock);
+				/*
+				 * A fault on a page already resolved: it is
+				 * missing again (recycled).  Counted; with
+				 * rearm, resolved again rather than left to
+				 * block its thread for good.
+				 */
+				if (u->pg[n].faulted && u->pg[n].resolved) {
+					u->late_faults++;
+					if (u->rearm)
+						u->pg[n].faulted = 0;
+				}
 				if (!u->pg[n].faulted) {
 					u->pg[n].fault_ns = now_ns();
 					u->pg[n].fault_tid =
 						m.arg.pagefault.feat.ptid;
+					u->pg[n].resolved = 0;
 					u->pg[n].faulted = 1;
 				}
 				pthread_cond_broadcast(&u->cond);
