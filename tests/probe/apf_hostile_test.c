@@ -18,7 +18,7 @@
  * own pages and logs only its own operations, in program order; the
  * choices never depend on an outcome or on timing; page-readies (whose
  * timing is the host's) are counted, not logged.  Every EN and INT write
- * happens with interrupts off and the token slot busy (the guest's
+ * of a window happens with interrupts off and the token slot busy (the guest's
  * garbage, or a page-ready already posted), so nothing is dequeued while
  * INT may hold a vector the guest cannot take or EN points elsewhere.
  * A window that disables (EN without ENABLED or without bit 3) ends with
