@@ -64,6 +64,10 @@ void g_ev(uint32_t type, uint32_t token, uint64_t a, uint64_t b)
 	uint32_t n;
 
 	asm volatile("pushfq; popq %0; cli" : "=r"(rflags) :: "memory");
+	if (g->ev_hook) {
+		g->ev_hook(g, type, token, a, b);
+		goto out;
+	}
 	n = g->nr_ev;
 	if (n >= MAX_EV) {
 		g->unexpected++;

@@ -45,6 +45,7 @@ struct vcpu {
 	int (*on_test)(struct vcpu *v, uint64_t sub, uint64_t arg);
 	volatile int stop;		/* ask the run loop to return */
 	volatile int stopped;
+	pid_t tid;			/* the run loop's thread */
 	int result;			/* 0 done, -1 failed */
 	char why[256];
 };
@@ -126,6 +127,9 @@ struct uffd {
 	/* auto mode resolves nothing before this CLOCK_MONOTONIC time */
 	volatile uint64_t hold_until_ns;
 	volatile int quit;
+	/* faults on a page already resolved; rearm: resolve them again */
+	volatile unsigned int late_faults;
+	bool rearm;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -140,6 +144,7 @@ void uffd_set_auto(struct uffd *u, int delay_us);
 void uffd_show_faulter(struct uffd *u, unsigned int n);
 bool uffd_faulter_idle(struct uffd *u, unsigned int n);
 int uffd_resolve(struct uffd *u, unsigned int page, int timeout_ms);
+int uffd_recycle(struct uffd *u, unsigned int page, int timeout_ms);
 
 /* trace.c: synchronise on the host's kvm_async_pf_completed tracepoint */
 int trace_init(void);

@@ -116,6 +116,12 @@ struct gvcpu {
 	volatile uint32_t unexpected;	/* unexpected exceptions */
 	volatile uint32_t pad;
 	volatile uint64_t params[8];	/* test parameters from the host */
+	/*
+	 * Guest code: when set, g_ev() hands every event to it instead of
+	 * appending to ev[] (scenarios with more events than MAX_EV).
+	 */
+	void (*ev_hook)(struct gvcpu *g, uint32_t type, uint32_t token,
+			uint64_t a, uint64_t b);
 	struct gevent ev[MAX_EV];
 };
 

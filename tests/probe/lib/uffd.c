@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ static int copy_page(struct uffd *u, unsigned int n)
 			return -1;
 	}
 	p->resolved = 1;
+	pthread_cond_broadcast(&u->cond);
 	return 0;
 }
 
@@ -50,6 +52,8 @@ static int resolve_due(struct uffd *u)
 
 	if (u->auto_delay_us < 0)
 		return 50;
+	/* against uffd_recycle(), which resets a page's state */
+	pthread_mutex_lock(&u->lock);
 	for (n = 0; n < u->pages; n++) {
 		struct uffd_page *p = &u->pg[n];
 
@@ -63,6 +67,7 @@ static int resolve_due(struct uffd *u)
 		else if (due < next)
 			next = due;
 	}
+	pthread_mutex_unlock(&u->lock);
 	if (next - now >= 50000000ULL)
 		return 50;	/* also picks up a changed hold soon enough */
 	return (next - now) / 1000000 + 1;
@@ -84,10 +89,22 @@ static void *uffd_thread(void *arg)
 			    PAGE_SIZE_4K;
 			if (n < u->pages) {
 				pthread_mutex_lock(&u->lock);
+				/*
+				 * A fault on a page already resolved: it is
+				 * missing again (recycled).  Counted; with
+				 * rearm, resolved again rather than left to
+				 * block its thread for good.
+				 */
+				if (u->pg[n].faulted && u->pg[n].resolved) {
+					u->late_faults++;
+					if (u->rearm)
+						u->pg[n].faulted = 0;
+				}
 				if (!u->pg[n].faulted) {
 					u->pg[n].fault_ns = now_ns();
 					u->pg[n].fault_tid =
 						m.arg.pagefault.feat.ptid;
+					u->pg[n].resolved = 0;
 					u->pg[n].faulted = 1;
 				}
 				pthread_cond_broadcast(&u->cond);
@@ -199,6 +216,37 @@ bool uffd_faulter_idle(struct uffd *u, unsigned int n)
 	}
 	fclose(f);
 	return idle && !busy;
+}
+
+/*
+ * Make page n missing again, as if never touched: its next touch raises a
+ * new userfault (and, from the guest, a new async fault).  A fault on it
+ * still unresolved is waited for first (auto mode resolves it), so that
+ * no late copy can fill the page behind the caller's back.  0 or -1.
+ */
+int uffd_recycle(struct uffd *u, unsigned int n, int timeout_ms)
+{
+	struct timespec dl;
+	int r = 0;
+
+	if (n >= u->pages)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000 + 1;
+	pthread_mutex_lock(&u->lock);
+	while (u->pg[n].faulted && !u->pg[n].resolved && !r)
+		r = pthread_cond_timedwait(&u->cond, &u->lock, &dl);
+	if (!r && madvise(u->base + n * PAGE_SIZE_4K, PAGE_SIZE_4K,
+			  MADV_DONTNEED))
+		r = -1;
+	if (!r) {
+		u->pg[n].faulted = 0;
+		u->pg[n].resolved = 0;
+		u->pg[n].copy_errno = 0;
+		u->pg[n].fault_tid = 0;
+	}
+	pthread_mutex_unlock(&u->lock);
+	return r ? -1 : 0;
 }
 
 /* Wait for the async worker's fault on page n, then resolve it. */

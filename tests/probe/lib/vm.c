@@ -501,6 +501,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 
+	v->tid = gettid();
 	vcpu_run_loop(v);
 	v->stopped = 1;
 	return NULL;
@@ -569,6 +570,21 @@ static void vcpu_timeout_why(struct vm *vm, struct vcpu *v, int timeout_s)
 		 last, open);
 }
 
+/* Where a vCPU's thread sits in the kernel when the watchdog fires. */
+static void show_stack(struct vcpu *v)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", v->tid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		printf("# v%d stack: %s", v->id, line);
+	fclose(f);
+}
+
 int vm_run_all(struct vm *vm, int timeout_s)
 {
 	struct timespec dl;
@@ -582,6 +598,9 @@ int vm_run_all(struct vm *vm, int timeout_s)
 		if (!pthread_timedjoin_np(vm->vcpus[i]->thread, NULL, &dl))
 			continue;
 		/* watchdog: kick every remaining vCPU out and report */
+		for (j = i; j < vm->nr_vcpus; j++)
+			if (!vm->vcpus[j]->stopped)
+				show_stack(vm->vcpus[j]);
 		for (j = i; j < vm->nr_vcpus; j++) {
 			struct vcpu *v = vm->vcpus[j];
 			int done = v->stopped;

@@ -6,7 +6,8 @@
 # RESULT line is the verdict) come from the VM's settings.  If
 # $P/../kmod/apfint_host.ko exists it is loaded first.
 P=/payload/probe
-export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_TOKENS PROBE_SEED PROBE_EXPECT="$P/expect.tbl"
+export PROBE_BREAK PROBE_KICK_LEGACY PROBE_KICK_DEBUG PROBE_TOKENS PROBE_SEED \
+	PROBE_HOSTILE_SEED PROBE_HOSTILE_OPS PROBE_HOSTILE_LOG PROBE_EXPECT="$P/expect.tbl"
 
 echo "PROBE host=$(uname -r)"
 if [ -f "$P/../kmod/apfint_host.ko" ]; then
