@@ -2,12 +2,14 @@
 /*
  * The crowd of the load benchmark (P4, tests/tiers/bench/bench):
  *
- *   apf_crowd_bench VMS VCPUS CMD [ARG...]
+ *   apf_crowd_bench [--legacy] VMS VCPUS CMD [ARG...]
  *
  * creates VMS VMs of VCPUS vCPUs each, every vCPU arms interrupt-based
  * 'page ready' (EN with bit 3, MSR_KVM_ASYNC_PF_INT) and then halts with
- * interrupts enabled, mostly idle as a host's many quiet guests are;
- * once all of them are armed it prints what apfint_host holds for them,
+ * interrupts enabled, mostly idle as a host's many quiet guests are
+ * (--legacy: enables async PF the pre-5.8 way instead, the control:
+ * as many vCPUs, none of them apfint_host's business);
+ * once all of them are set up it prints what apfint_host holds for them,
  *
  *   P4MEM <vcpus armed> <vcpu_states> <state_bytes>
  *
@@ -28,8 +30,15 @@ static int crowd_armed, crowd_failed;
 
 static void guest_idle(struct gvcpu *g)
 {
-	(void)g;
-	guest_ucall(UC_TEST, 6, g_std_setup(), 0);
+	int ok = 1;
+
+	if (g->params[0]) {
+		g_lapic_enable();
+		g_wrmsr(MSR_KVM_ASYNC_PF_EN, g->area_gpa | EN_LEGACY_FLAGS);
+	} else {
+		ok = g_std_setup();
+	}
+	guest_ucall(UC_TEST, 6, ok, 0);
 	for (;;)
 		g_safe_halt();
 }
@@ -86,9 +95,12 @@ int main(int argc, char **argv)
 	static struct vm *vms[MAX_CROWD_VMS];
 	struct vm_opts o = { 0 };
 	int nvms, nvcpus, i, j, rc;
+	bool legacy = argc > 1 && !strcmp(argv[1], "--legacy");
 
+	argv += legacy;
+	argc -= legacy;
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s VMS VCPUS CMD [ARG...]\n", argv[0]);
+		fprintf(stderr, "usage: apf_crowd_bench [--legacy] VMS VCPUS CMD [ARG...]\n");
 		return 2;
 	}
 	nvms = atoi(argv[1]);
@@ -103,16 +115,19 @@ int main(int argc, char **argv)
 			struct vcpu *v = vcpu_add(vms[i], guest_idle);
 
 			v->on_test = on_test;
+			v->g->params[0] = legacy;
 			vcpu_start(v);
 		}
 	}
 	if (!crowd_wait(nvms * nvcpus)) {
-		printf("BENCHERR crowd: %d of %d vCPUs armed, %d failed\n",
+		printf("BENCHERR crowd: %d of %d vCPUs set up, %d failed\n",
 		       crowd_armed, nvms * nvcpus, crowd_failed);
 		return 1;
 	}
-	printf("P4MEM %d %ld %ld\n", crowd_armed, host_counter("vcpu_states"),
-	       host_counter("state_bytes"));
+	if (!legacy)
+		printf("P4MEM %d %ld %ld\n", crowd_armed,
+		       host_counter("vcpu_states"),
+		       host_counter("state_bytes"));
 	fflush(stdout);
 	rc = run_cmd(&argv[3]);
 	for (i = 0; i < nvms; i++) {
