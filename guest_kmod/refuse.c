@@ -13,7 +13,7 @@ static void apfint_refuse_say(void)
 	if (APFINT_GUEST_NATIVE)
 		pr_info("this guest kernel takes 'page ready' as an interrupt itself (Linux 5.9+, or a backport); apfint_guest is not needed; not loading\n");
 	else if (APFINT_TOO_OLD)
-		pr_err("this kernel is older than Linux 4.14, the oldest apfint_guest supports; not loading\n");
+		pr_err("this kernel is older than Linux 4.14, the oldest apfint_guest's sources build for; not loading\n");
 	else
 		pr_err("this kernel has no POSTED_INTR_WAKEUP_VECTOR to borrow (built without CONFIG_HAVE_KVM); not loading\n");
 }

@@ -194,6 +194,10 @@ int apfint_deliver_resolve(void);
 int apfint_deliver_arm(void);
 void apfint_check_completion(struct kvm_vcpu *vcpu);
 
+/* ---- layout.c: is kvm laid out as the headers say? ---- */
+
+int apfint_layout_check(void);
+
 /* ---- stats.c: debugfs ---- */
 
 int apfint_stats_init(void);

@@ -12,7 +12,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/utsname.h>
 
 #include "apfint_compat.h"
 #include "apfint_abi.h"
@@ -63,6 +62,8 @@ struct apfint_step {
 };
 
 static const struct apfint_step apfint_steps[] = {
+	/* whether this kvm can be worked with: its layout, then its code */
+	{ .init = apfint_layout_check },
 	{ .init = apfint_deliver_resolve },
 	/* unloading: free the state left, once no replacement runs */
 	{ .exit = apfint_vcpu_free_all },
@@ -121,22 +122,14 @@ static int apfint_host_start(void)
 	return 0;
 }
 
-static bool unverified;
-module_param(unverified, bool, 0444);
-MODULE_PARM_DESC(unverified, "load on a kernel apfint_host has not been verified on (for porting)");
-
+/*
+ * Whether this kvm can be worked with is decided by reading it: each load
+ * step checks what it relies on (layout.c, deliver.c, hook.c, ops.c) and
+ * refuses, naming the difference.  No version number decides.
+ */
 static int __init apfint_host_init(void)
 {
 	pr_info("version %s\n", APFINT_VERSION);
-	if (!APFINT_HOST_VERIFIED) {
-		if (!unverified) {
-			pr_err("not verified on kvm of Linux %s (verified: 4.14, 4.19, 5.4, 5.7); not loading. unverified=1 loads it anyway, for porting\n",
-			       init_utsname()->release);
-			return -ENODEV;
-		}
-		pr_warn("loading on unverified Linux %s as asked (unverified=1)\n",
-			init_utsname()->release);
-	}
 	return apfint_host_start();
 }
 

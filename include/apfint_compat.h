@@ -108,22 +108,18 @@
 #define APFINT_REQ_APF_READY		KVM_ARCH_REQ(APFINT_REQ_NR)
 
 /*
- * The kvm.ko series apfint_host has been verified on end to end (the
- * conformance probe and the integration tier on 4.14.67, 4.19.72, 5.4.286
- * and 5.7.14; docs/PORTING.md has the audit).  Its hooks lean on kvm's
- * internals, which change between releases (5.7 renamed the vCPU teardown
- * path and unexported kallsyms_lookup_name).  Elsewhere the module refuses
- * to load unless asked with unverified=1, for whoever is porting it.
+ * v4.16 ("kvm: whitelist struct kvm_vcpu_arch"): kvm_init() creates
+ * kvm_vcpu_cache with kmem_cache_create_usercopy(), passing
+ * offsetof(struct kvm_vcpu, arch) and sizeof(struct kvm_vcpu_arch) as
+ * kvm.ko was compiled: host_kmod/layout.c reads them from that call.
+ * include/compat/kbuild.mk finds the function in the slab header
+ * (APFINT_HAVE_USERCOPY); without it there is no such call to read.
  */
-#define APFINT_SERIES(a, b)	(KERNEL_VERSION(a, b, 0) >> 8)
-#define APFINT_KERNEL_SERIES	(LINUX_VERSION_CODE >> 8)
-#if APFINT_KERNEL_SERIES == APFINT_SERIES(4, 14) || \
-	APFINT_KERNEL_SERIES == APFINT_SERIES(4, 19) || \
-	APFINT_KERNEL_SERIES == APFINT_SERIES(5, 4) || \
-	APFINT_KERNEL_SERIES == APFINT_SERIES(5, 7)
-#define APFINT_HOST_VERIFIED		1
+#include <linux/slab.h>
+#if APFINT_HAVE_USERCOPY
+#define APFINT_VCPU_CACHE_CREATE	((unsigned long)kmem_cache_create_usercopy)
 #else
-#define APFINT_HOST_VERIFIED		0
+#define APFINT_VCPU_CACHE_CREATE	0UL
 #endif
 
 /* ---- guest module (apfint_guest) blocks below ---- */

@@ -18,6 +18,11 @@ apfint_has = $(shell grep -qs '$(1)' $(srctree)/$(2) && echo 1 || echo 0)
 APFINT_HOST_NATIVE := $(call apfint_has,KVM_CAP_ASYNC_PF_INT,include/uapi/linux/kvm.h)
 APFINT_GUEST_NATIVE := $(if $(filter 1,$(call apfint_has,sysvec_kvm_asyncpf_interrupt,arch/x86/include/asm/idtentry.h) \
 	$(call apfint_has,kvm_async_pf_intr,arch/x86/include/asm/kvm_para.h)),1,0)
+# The oldest kernel is a build fact, not a load gate: the sources were
+# written against 4.14's kernel and kvm interfaces and never made to
+# compile for older ones, and a compile failure there would fail `dkms
+# autoinstall`.  It decides only whether the real code is compiled; a
+# module compiled for real is judged at load, by content alone.
 APFINT_TOO_OLD := $(shell [ $$(($(VERSION) * 256 + $(PATCHLEVEL))) -lt $$((4 * 256 + 14)) ] && echo 1 || echo 0)
 
 # apfint_host's private vCPU request bit (APFINT_REQ_APF_READY in
@@ -31,7 +36,13 @@ APFINT_KVM_REQS := $(shell sed -n '$(apfint_req_sed)' \
 	$(srctree)/arch/x86/include/asm/kvm_host.h 2>/dev/null)
 APFINT_REQ_TAKEN := $(if $(filter $(APFINT_REQ_NR),$(APFINT_KVM_REQS)),1,0)
 
+# Does kvm create its vCPU cache with a usercopy region (v4.16)?
+# apfint_host reads kvm's vCPU layout from that call at load
+# (APFINT_VCPU_CACHE_CREATE in apfint_compat.h).
+APFINT_HAVE_USERCOPY := $(call apfint_has,kmem_cache_create_usercopy,include/linux/slab.h)
+
 ccflags-y += -DAPFINT_HOST_NATIVE=$(APFINT_HOST_NATIVE) \
+	-DAPFINT_HAVE_USERCOPY=$(APFINT_HAVE_USERCOPY) \
 	-DAPFINT_GUEST_NATIVE=$(APFINT_GUEST_NATIVE) \
 	-DAPFINT_TOO_OLD=$(APFINT_TOO_OLD) \
 	-DAPFINT_REQ_NR=$(APFINT_REQ_NR) -DAPFINT_REQ_TAKEN=$(APFINT_REQ_TAKEN)
