@@ -10,6 +10,7 @@
 #include <linux/percpu.h>
 #include <linux/ftrace.h>
 #include <linux/kvm_host.h>
+#include <linux/module.h>
 #include <linux/hashtable.h>
 #include <linux/rcupdate.h>
 
@@ -25,12 +26,43 @@ int kvm_lapic_reg_read(struct kvm_lapic *apic, u32 offset, int len,
 
 /* ---- hook.c: redirect kvm functions to ours (ftrace backend) ---- */
 
+/*
+ * A hooked kvm function.  Without a filter every call is redirected to
+ * replacement.  With one, the filter runs first, in the ftrace handler
+ * (atomic or preemptible, never sleeping), with the call's arguments in
+ * regs: the call is redirected only when it returns true, and otherwise
+ * runs kvm's original with nothing of ours on its stack and nothing
+ * counted, so that a call apfint has no business with (a vCPU that never
+ * armed) cannot hold up an unload however long it sleeps.  A hook
+ * without replacement does all its work in the filter, which returns
+ * false.  A pinned hook's redirected call holds a module reference,
+ * taken by the handler and dropped by the replacement's apfint_unpin():
+ * rmmod is refused (EBUSY) while the call runs rather than wait for it.
+ */
 struct apfint_hook {
 	const char *name;	/* symbol in kvm.ko */
 	void *replacement;
 	void *orig;		/* where the original's address is stored */
+	bool (*filter)(struct pt_regs *regs);
+	bool pin;
 	unsigned long address;
 };
+
+/* The arguments of a hooked call, at its first instruction (x86-64). */
+static inline unsigned long apfint_arg1(const struct pt_regs *regs)
+{
+	return regs->di;
+}
+
+static inline unsigned long apfint_arg2(const struct pt_regs *regs)
+{
+	return regs->si;
+}
+
+static inline unsigned long apfint_arg3(const struct pt_regs *regs)
+{
+	return regs->dx;
+}
 
 /* A table installed and removed as a unit, under one ftrace_ops. */
 struct apfint_hook_set {
@@ -55,6 +87,12 @@ void apfint_hooks_drain(void);
 void apfint_sync_callers(void);
 int apfint_hooks_show(struct seq_file *m, void *unused);
 
+/* The last act of a pinned hook's replacement, before apfint_leave(). */
+static inline void apfint_unpin(void)
+{
+	module_put(THIS_MODULE);
+}
+
 /* ---- ops.c: redirect kvm_x86_ops' MSR accessors ---- */
 
 typedef int (*apfint_msr_fn)(struct kvm_vcpu *vcpu, struct msr_data *msr);
@@ -73,11 +111,10 @@ bool apfint_msr_ops_active(void);
 
 /*
  * Every replacement brackets its body with these, so that unloading can
- * wait for calls still running in our text (async_pf_execute() sleeps on
- * I/O for milliseconds) after the hooks are gone.  Per-CPU, because
- * kvm_check_async_pf_completion() runs on every vCPU loop pass; a call
- * may leave on another CPU than it entered, so only the sum means
- * anything (see apfint_hooks_drain()).
+ * wait for calls still running in our text after the hooks are gone
+ * (apfint_hooks_drain() says which can be long, and why it is bounded).
+ * Per-CPU, because the MSR accessors run on every MSR exit; a call may
+ * leave on another CPU than it entered, so only the sum means anything.
  */
 DECLARE_PER_CPU(long, apfint_inflight);
 static inline void apfint_enter(void)
@@ -134,6 +171,7 @@ struct apfint_vcpu {
 
 extern struct apfint_hook_set apfint_vcpu_hooks;
 struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu);
+bool apfint_vcpu_is_armed(struct kvm_vcpu *vcpu);
 struct apfint_vcpu *apfint_vcpu_lookup_or_create(struct kvm_vcpu *vcpu);
 void apfint_vcpu_quiesce_all(void);
 void apfint_vcpu_free_all(void);

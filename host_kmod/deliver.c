@@ -238,11 +238,17 @@ void apfint_check_completion(struct kvm_vcpu *vcpu)
 	orig_check_completion(vcpu);
 }
 
-static void apfint_check_completion_hook(struct kvm_vcpu *vcpu)
+/*
+ * kvm's own rescan, after every exit: clear our request in the ftrace
+ * handler and let kvm's function run unredirected.  Same order as
+ * apfint_check_completion(), and no frame of ours while kvm delivers
+ * (which writes guest memory, and may wait for it).
+ */
+static bool apfint_check_completion_filter(struct pt_regs *regs)
 {
-	apfint_enter();
-	apfint_check_completion(vcpu);
-	apfint_leave();
+	kvm_check_request(APFINT_REQ_APF_READY,
+			  (struct kvm_vcpu *)apfint_arg1(regs));
+	return false;
 }
 
 /*
@@ -294,6 +300,7 @@ static void apfint_async_pf_execute(struct work_struct *work)
 	apfint_page_ready_queued(vcpu);
 	if (apfint_work_holds_kvm_ref)
 		kvm_put_kvm(kvm);
+	apfint_unpin();
 	apfint_leave();
 }
 
@@ -349,22 +356,76 @@ static int apfint_setup_async_pf(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 	return r;
 }
 
+/*
+ * The filters (hook.c): only calls for a vCPU in interrupt mode are
+ * ours, every other one runs kvm's original untouched, so that a guest
+ * that never asks keeps the old behaviour exactly, and a call of its
+ * that sleeps (GUP behind a userfaultfd) has no frame of ours to wait
+ * for at unload.  The vCPU-thread hooks' answer cannot go stale during
+ * the call: only that thread arms and disarms its vCPU.
+ */
+static bool apfint_vcpu_arg_armed(struct pt_regs *regs)
+{
+	return apfint_vcpu_is_armed((struct kvm_vcpu *)apfint_arg1(regs));
+}
+
+/* Counts the legacy page-readies the replacement used to count. */
+static bool apfint_page_present_filter(struct pt_regs *regs)
+{
+	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)apfint_arg1(regs);
+
+	if (apfint_vcpu_is_armed(vcpu))
+		return true;
+	if (vcpu->arch.apf.msr_val & KVM_ASYNC_PF_ENABLED)
+		apfint_count(legacy);
+	return false;
+}
+
+/*
+ * The work item runs on a kworker while its vCPU may arm or disarm.  The
+ * item and its vCPU are alive here: kvm frees the item after this
+ * function, or cancels it synchronously, and keeps the vCPU until then
+ * (by the item's VM reference, or by flushing it first).
+ *   - Not armed when it starts, armed since: kvm's original queues the
+ *     completion and wakes a halting vCPU as for any guest, and the vCPU
+ *     loop's rescan after its next exit delivers it; only the kick is
+ *     missed, for items started before the arm.
+ *   - Armed when it starts, disarmed since: the replacement holds the
+ *     module (pinned) until it is done, so rmmod is refused meanwhile
+ *     instead of waiting, unkillable, for a page that may never come;
+ *     its kick checks the mode again.
+ */
+static bool apfint_async_pf_execute_filter(struct pt_regs *regs)
+{
+	struct kvm_async_pf *apf = container_of((struct work_struct *)
+						apfint_arg1(regs),
+						struct kvm_async_pf, work);
+	struct kvm_vcpu *vcpu = READ_ONCE(apf->vcpu);
+
+	return vcpu && apfint_vcpu_is_armed(vcpu);
+}
+
 static struct apfint_hook apfint_deliver_table[] = {
 	{ .name = "kvm_arch_async_page_not_present",
 	  .replacement = apfint_page_not_present,
-	  .orig = &orig_page_not_present },
+	  .orig = &orig_page_not_present, .filter = apfint_vcpu_arg_armed },
 	{ .name = "kvm_arch_async_page_present",
-	  .replacement = apfint_page_present, .orig = &orig_page_present },
+	  .replacement = apfint_page_present, .orig = &orig_page_present,
+	  .filter = apfint_page_present_filter },
 	{ .name = "kvm_arch_can_inject_async_page_present",
-	  .replacement = apfint_can_inject, .orig = &orig_can_inject },
+	  .replacement = apfint_can_inject, .orig = &orig_can_inject,
+	  .filter = apfint_vcpu_arg_armed },
 	{ .name = "kvm_clear_async_pf_completion_queue",
 	  .replacement = apfint_clear_completion_queue,
-	  .orig = &orig_clear_completion_queue },
+	  .orig = &orig_clear_completion_queue,
+	  .filter = apfint_vcpu_arg_armed },
 	{ .name = "kvm_setup_async_pf",
-	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf },
+	  .replacement = apfint_setup_async_pf, .orig = &orig_setup_async_pf,
+	  .filter = apfint_vcpu_arg_armed },
 	{ .name = "async_pf_execute",
 	  .replacement = apfint_async_pf_execute,
-	  .orig = &orig_async_pf_execute },
+	  .orig = &orig_async_pf_execute,
+	  .filter = apfint_async_pf_execute_filter, .pin = true },
 };
 
 struct apfint_hook_set apfint_deliver_hooks = {
@@ -379,8 +440,8 @@ struct apfint_hook_set apfint_deliver_hooks = {
  */
 static struct apfint_hook apfint_arm_table[] = {
 	{ .name = "kvm_check_async_pf_completion",
-	  .replacement = apfint_check_completion_hook,
-	  .orig = &orig_check_completion },
+	  .orig = &orig_check_completion,
+	  .filter = apfint_check_completion_filter },
 };
 
 struct apfint_hook_set apfint_arm_hooks = {

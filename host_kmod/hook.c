@@ -12,11 +12,18 @@
  * module through unchanged (parent_ip), a guard should one ever reach a
  * hooked function at its own address; Kbuild turns off sibling calls,
  * which would hide us as the caller.
+ *
+ * A hook may filter (struct apfint_hook): the thunk then redirects only
+ * the calls apfint has business with, judged from their arguments, and
+ * leaves every other one to kvm's original with nothing of ours on its
+ * stack, so that a call that sleeps there (GUP behind a userfaultfd) is
+ * not ours to wait for at unload.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
 #include <linux/ftrace.h>
+#include <linux/jiffies.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
@@ -104,11 +111,25 @@ static void notrace apfint_ftrace_thunk(unsigned long ip,
 		return;
 
 	for (i = 0; i < set->n; i++) {
-		if (set->hooks[i].address == ip) {
-			this_cpu_inc(set->hits[i]);
-			regs->ip = (unsigned long)set->hooks[i].replacement;
+		const struct apfint_hook *h = &set->hooks[i];
+
+		if (h->address != ip)
+			continue;
+		this_cpu_inc(set->hits[i]);
+		/* Not ours to handle: kvm's original runs untouched. */
+		if (h->filter && !h->filter(regs))
 			return;
-		}
+		if (!h->replacement)
+			return;
+		/*
+		 * Once the module is going, no vCPU is armed (each holds a
+		 * reference), so a pinned hook has nothing to do: the
+		 * original runs.
+		 */
+		if (h->pin && !try_module_get(THIS_MODULE))
+			return;
+		regs->ip = (unsigned long)h->replacement;
+		return;
 	}
 }
 
@@ -182,7 +203,8 @@ static int apfint_hooks_prepare_locked(struct apfint_hook_set *set)
 			       h->name);
 			return -EINVAL;
 		}
-		*(unsigned long *)h->orig = h->address + MCOUNT_INSN_SIZE;
+		if (h->orig)
+			*(unsigned long *)h->orig = h->address + MCOUNT_INSN_SIZE;
 	}
 	/*
 	 * Hit counters per CPU: the thunk runs on every hooked call, MSR
@@ -325,11 +347,34 @@ static long apfint_inflight_sum(void)
  * instruction and its return.  With the hooks gone nobody enters any
  * more, and every call that did counted its entry before we look: a racy
  * sum can only be too high, never 0 while a call is still inside.
+ *
+ * Unkillable, so what may be waited for is kept short.  The calls that
+ * can sleep for as long as userspace likes are those that wait for a
+ * page (GUP, or a guest-memory access, behind a userfaultfd: post-copy
+ * migration) or for a work item doing so (cancel_work_sync()).  None of
+ * them is left here: the filters keep vCPUs that never armed off our
+ * hooks, an armed vCPU holds the module, so rmmod fails before we get
+ * here, and a work item or EN write that may outlive a disarm holds it
+ * too (pinned).  What remains: calls that entered just before the hooks
+ * went away and return at once, and MSR accesses through our accessors
+ * (ops.c), every MSR's, of which only EN waits for async work (pinned,
+ * but not once the module is going) and a few others (kvmclock's wall
+ * clock, Hyper-V's pages) write guest memory, which a VMM could keep
+ * missing.  Those would hold this wait until the page comes: say so.
  */
 void apfint_hooks_drain(void)
 {
-	while (apfint_inflight_sum())
+	unsigned long start = jiffies;
+	bool said = false;
+
+	while (apfint_inflight_sum()) {
+		if (!said && time_after(jiffies, start + 10 * HZ)) {
+			pr_warn("unload waits for %ld call(s) still in kvm (a page held by userspace?)\n",
+				apfint_inflight_sum());
+			said = true;
+		}
 		msleep(20);
+	}
 	apfint_sync_callers();
 }
 

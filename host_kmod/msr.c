@@ -149,12 +149,24 @@ static int apfint_set_ack(struct kvm_vcpu *vcpu, u64 data)
 /* kvm_x86_ops->set_msr while we are loaded (ops.c) */
 static int apfint_set_msr(struct kvm_vcpu *vcpu, struct msr_data *msr_info)
 {
+	bool pinned;
 	int r;
 
 	apfint_enter();
 	switch (msr_info->index) {
 	case MSR_KVM_ASYNC_PF_EN:
+		/*
+		 * kvm's EN write without ENABLED cancels the vCPU's async work
+		 * synchronously, which waits for an item in GUP, for as long
+		 * as userspace holds its page: hold the module meanwhile, so
+		 * that rmmod is refused instead of waiting for this call
+		 * (apfint_hooks_drain()).  While the module is going there is
+		 * nothing to hold, and no vCPU is armed.
+		 */
+		pinned = try_module_get(THIS_MODULE);
 		r = apfint_set_en(vcpu, msr_info);
+		if (pinned)
+			module_put(THIS_MODULE);
 		break;
 	case MSR_KVM_ASYNC_PF_INT:
 		r = apfint_set_int(vcpu, msr_info->data);
@@ -297,18 +309,54 @@ static long apfint_dev_ioctl(struct file *filp, unsigned int ioctl,
 	return r;
 }
 
+/*
+ * The filters (hook.c): only the calls these replacements change are
+ * redirected, every other one is kvm's alone.
+ */
+static bool apfint_check_extension_filter(struct pt_regs *regs)
+{
+	return (long)apfint_arg2(regs) == KVM_CAP_ASYNC_PF_INT;
+}
+
+static bool apfint_get_cpuid_filter(struct pt_regs *regs)
+{
+	return (unsigned int)apfint_arg3(regs) == KVM_GET_SUPPORTED_CPUID;
+}
+
+static bool apfint_dev_ioctl_filter(struct pt_regs *regs)
+{
+	return (unsigned int)apfint_arg2(regs) == KVM_GET_MSR_INDEX_LIST;
+}
+
+/* Reads of INT and ACK, and of EN where we may have to add bit 3. */
+static bool __maybe_unused apfint_get_msr_filter(struct pt_regs *regs)
+{
+	struct msr_data *msr_info = (struct msr_data *)apfint_arg2(regs);
+
+	switch (msr_info->index) {
+	case MSR_KVM_ASYNC_PF_EN:
+		return apfint_vcpu_find((struct kvm_vcpu *)apfint_arg1(regs));
+	case MSR_KVM_ASYNC_PF_INT:
+	case MSR_KVM_ASYNC_PF_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static struct apfint_hook apfint_msr_table[] = {
 	{ .name = "kvm_vm_ioctl_check_extension",
 	  .replacement = apfint_check_extension,
-	  .orig = &orig_check_extension },
+	  .orig = &orig_check_extension,
+	  .filter = apfint_check_extension_filter },
 	{ .name = "kvm_dev_ioctl_get_cpuid", .replacement = apfint_get_cpuid,
-	  .orig = &orig_get_cpuid },
+	  .orig = &orig_get_cpuid, .filter = apfint_get_cpuid_filter },
 	{ .name = "kvm_arch_dev_ioctl", .replacement = apfint_dev_ioctl,
-	  .orig = &orig_dev_ioctl },
+	  .orig = &orig_dev_ioctl, .filter = apfint_dev_ioctl_filter },
 #if !APFINT_WRAP_GET_MSR
 	/* guest reads, which bypass kvm_x86_ops->get_msr (see below) */
 	{ .name = "kvm_get_msr_common", .replacement = apfint_get_msr,
-	  .orig = &orig_get_msr },
+	  .orig = &orig_get_msr, .filter = apfint_get_msr_filter },
 #endif
 };
 

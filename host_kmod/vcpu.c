@@ -21,9 +21,6 @@
 #include "apfint_host.h"
 #include "trace.h"
 
-static void (*orig_vcpu_reset)(struct kvm_vcpu *vcpu, bool init_event);
-static void (*orig_vcpu_teardown)(struct kvm_vcpu *vcpu);
-
 static DEFINE_HASHTABLE(apfint_vcpus, 8);
 /* Serialises writers of the hash, and the unload walk against teardown. */
 static DEFINE_SPINLOCK(apfint_vcpus_lock);
@@ -48,6 +45,23 @@ struct apfint_vcpu *apfint_vcpu_find(struct kvm_vcpu *vcpu)
 	 * own rcu_read_lock() around the use.
 	 */
 	return found;
+}
+
+/*
+ * Is vcpu in interrupt mode, from any thread (the hooks' filters, the
+ * async work item): the answer may be stale by the time it is used, and
+ * each caller says why that is safe.
+ */
+bool apfint_vcpu_is_armed(struct kvm_vcpu *vcpu)
+{
+	struct apfint_vcpu *av;
+	bool armed;
+
+	rcu_read_lock();
+	av = apfint_vcpu_find(vcpu);
+	armed = av && READ_ONCE(av->apf.mode) != APFINT_IDLE;
+	rcu_read_unlock();
+	return armed;
 }
 
 /* vCPU thread only (may sleep); takes no reference. */
@@ -291,20 +305,24 @@ static void apfint_vcpu_free(struct kvm_vcpu *vcpu)
 	spin_unlock(&apfint_vcpus_lock);
 }
 
-static void apfint_vcpu_reset_hook(struct kvm_vcpu *vcpu, bool init_event)
+/*
+ * Both hooks act in the ftrace handler, before kvm's function, and never
+ * redirect it: kvm's reset clears the async queue, which waits for work
+ * items in GUP (cancel_work_sync()), and its teardown may too; run with
+ * no frame of ours, neither can hold up an unload.  The reset drops
+ * interrupt mode first, so kvm's own queue clearing inside it takes the
+ * stock path, as it did when this ran after kvm's reset.
+ */
+static bool apfint_vcpu_reset_filter(struct pt_regs *regs)
 {
-	apfint_enter();
-	orig_vcpu_reset(vcpu, init_event);
-	apfint_vcpu_reset(vcpu);
-	apfint_leave();
+	apfint_vcpu_reset((struct kvm_vcpu *)apfint_arg1(regs));
+	return false;
 }
 
-static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
+static bool apfint_vcpu_teardown_filter(struct pt_regs *regs)
 {
-	apfint_enter();
-	apfint_vcpu_free(vcpu);
-	orig_vcpu_teardown(vcpu);
-	apfint_leave();
+	apfint_vcpu_free((struct kvm_vcpu *)apfint_arg1(regs));
+	return false;
 }
 
 /*
@@ -314,9 +332,8 @@ static void apfint_vcpu_teardown(struct kvm_vcpu *vcpu)
  */
 static struct apfint_hook apfint_vcpu_table[] = {
 	{ .name = APFINT_VCPU_TEARDOWN_SYM,
-	  .replacement = apfint_vcpu_teardown, .orig = &orig_vcpu_teardown },
-	{ .name = "kvm_vcpu_reset",
-	  .replacement = apfint_vcpu_reset_hook, .orig = &orig_vcpu_reset },
+	  .filter = apfint_vcpu_teardown_filter },
+	{ .name = "kvm_vcpu_reset", .filter = apfint_vcpu_reset_filter },
 };
 
 struct apfint_hook_set apfint_vcpu_hooks = {
