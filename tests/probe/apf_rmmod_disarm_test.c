@@ -14,7 +14,6 @@
  * module (upstream), the fault is resolved 200 ms after the guest's word,
  * and only the guest's view is compared.
  */
-#define _GNU_SOURCE
 #include <unistd.h>
 #include "probe.h"
 #include "guest.h"
@@ -22,13 +21,11 @@
 #define RMMOD_WAIT_MS	3000
 
 static struct {
-	pthread_t helper, thread;
-	volatile int done;
-	int err;
+	pthread_t helper;
 	long armed0, armed_held;
-	uint64_t took_ns;
-	bool helper_started, started, joined, loaded_after;
+	bool helper_started;
 } rm;
+static struct unload_try un;
 
 static void guest(struct gvcpu *g)
 {
@@ -51,31 +48,13 @@ static void guest(struct gvcpu *g)
 	g_ev(GEV_OBS, 0, 2, v);
 }
 
-static void *rmmod_thread(void *arg)
-{
-	uint64_t t0 = now_ns();
-
-	(void)arg;
-	rm.err = -host_module_unload();
-	rm.took_ns = now_ns() - t0;
-	rm.done = 1;
-	return NULL;
-}
-
 /* With the fault held: the disarm, then the unload; then the resolve. */
 static void *helper_thread(void *arg)
 {
 	struct uffd *u = arg;
-	struct timespec dl;
 
 	rm.armed_held = host_counter_wait("armed_vcpus", rm.armed0, 5000);
-	rm.started = !pthread_create(&rm.thread, NULL, rmmod_thread, NULL);
-	if (rm.started) {
-		clock_gettime(CLOCK_REALTIME, &dl);
-		dl.tv_sec += RMMOD_WAIT_MS / 1000;
-		rm.joined = !pthread_timedjoin_np(rm.thread, NULL, &dl);
-		rm.loaded_after = host_module_loaded();
-	}
+	unload_try(&un, RMMOD_WAIT_MS);
 	u->hold_until_ns = 0;
 	return NULL;
 }
@@ -117,8 +96,7 @@ int main(void)
 	r = vm_run_report(vm, TEST_TIMEOUT_S);
 	if (rm.helper_started)
 		pthread_join(rm.helper, NULL);
-	if (rm.started && !rm.joined)
-		pthread_join(rm.thread, NULL);
+	unload_try_end(&un);
 	if (r)
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
@@ -134,17 +112,9 @@ int main(void)
 	check("disarmed_held", rm.helper_started && rm.armed_held == rm.armed0,
 	      "the vCPU left interrupt mode with the fault held (armed_vcpus %ld, before %ld)",
 	      rm.armed_held, rm.armed0);
-	check("rmmod_prompt", rm.joined,
-	      "the unload returned within %d ms with the fault held (%s, %llu ms)",
-	      RMMOD_WAIT_MS, rm.done ? strerror(rm.err) : "still waiting",
-	      (unsigned long long)(rm.took_ns / 1000000));
-	check("rmmod_refused", rm.joined && rm.err && rm.loaded_after,
-	      "refused while the work item ran (errno %d)", rm.err);
-	if (host_module_loaded()) {
-		r = host_module_unload();
-		check_eq("rmmod_after_errno", -r, 0);
-	}
-	if (!host_module_loaded())
-		check_eq("reload_errno", -host_module_reload(), 0);
+	unload_try_check_prompt(&un);
+	check("rmmod_refused", un.joined && un.err && un.loaded_after,
+	      "refused while the work item ran (errno %d)", un.err);
+	host_module_restore();
 	return probe_finish();
 }

@@ -14,20 +14,13 @@
  * the touch synchronously (legacy EN is off there): only the guest's view
  * is compared, as in legacy.
  */
-#define _GNU_SOURCE
 #include <unistd.h>
 #include "probe.h"
 #include "guest.h"
 
 #define RMMOD_WAIT_MS	3000
 
-static struct {
-	pthread_t thread;
-	volatile int done;
-	int err;
-	uint64_t took_ns;
-	bool started, joined, loaded_after;
-} rm;
+static struct unload_try rm;
 
 static void guest(struct gvcpu *g)
 {
@@ -50,32 +43,11 @@ static void guest(struct gvcpu *g)
 	g_wrmsr(MSR_KVM_ASYNC_PF_EN, 0);
 }
 
-static void *rmmod_thread(void *arg)
-{
-	uint64_t t0 = now_ns();
-
-	(void)arg;
-	rm.err = -host_module_unload();
-	rm.took_ns = now_ns() - t0;
-	rm.done = 1;
-	return NULL;
-}
-
 /* uffd thread: the worker (or, upstream, the vCPU) waits on page 0. */
 static void on_fault(struct uffd *u, unsigned int n)
 {
-	struct timespec dl;
-
-	if (n || rm.started || !host_module_loaded())
-		goto release;
-	rm.started = !pthread_create(&rm.thread, NULL, rmmod_thread, NULL);
-	if (!rm.started)
-		goto release;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += RMMOD_WAIT_MS / 1000;
-	rm.joined = !pthread_timedjoin_np(rm.thread, NULL, &dl);
-	rm.loaded_after = host_module_loaded();
-release:
+	if (!n && !rm.started && host_module_loaded())
+		unload_try(&rm, RMMOD_WAIT_MS);
 	u->hold_until_ns = 0;
 }
 
@@ -94,8 +66,7 @@ int main(void)
 	vm->uffd->on_fault = on_fault;
 	uffd_set_auto(vm->uffd, 0);
 	r = vm_run_report(vm, TEST_TIMEOUT_S);
-	if (rm.started && !rm.joined)
-		pthread_join(rm.thread, NULL);
+	unload_try_end(&rm);
 	if (r)
 		return probe_fail("%s", v->why);
 	ev_print(vm, false);
@@ -111,17 +82,9 @@ int main(void)
 	}
 	check("rmmod_asked", rm.started,
 	      "the unload was asked with the fault held");
-	check("rmmod_prompt", rm.joined,
-	      "the unload returned within %d ms with the fault held (%s, %llu ms)",
-	      RMMOD_WAIT_MS, rm.done ? strerror(rm.err) : "still waiting",
-	      (unsigned long long)(rm.took_ns / 1000000));
+	unload_try_check_prompt(&rm);
 	check("rmmod_done_held", rm.joined && !rm.err && !rm.loaded_after,
 	      "unloaded while the legacy work item waited (errno %d)", rm.err);
-	if (host_module_loaded()) {
-		r = host_module_unload();
-		check_eq("rmmod_after_errno", -r, 0);
-	}
-	if (!host_module_loaded())
-		check_eq("reload_errno", -host_module_reload(), 0);
+	host_module_restore();
 	return probe_finish();
 }

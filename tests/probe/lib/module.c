@@ -4,7 +4,9 @@
  * is it loaded, its debugfs counters, unloading and loading it again
  * (run-in-l1.sh loads it from ../kmod next to the probe binaries).
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include "probe.h"
@@ -75,4 +77,64 @@ int host_module_reload(void)
 	r = syscall(SYS_finit_module, fd, args ? args : "", 0) ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+static void *unload_thread(void *arg)
+{
+	struct unload_try *t = arg;
+	uint64_t t0 = now_ns();
+
+	t->err = -host_module_unload();
+	t->took_ns = now_ns() - t0;
+	t->done = 1;
+	return NULL;
+}
+
+/*
+ * Asks for the unload on a thread of its own and gives it ms to return:
+ * the lifecycle scenarios' question is whether it returns while a fault
+ * is held, not only how it ends.
+ */
+void unload_try(struct unload_try *t, int ms)
+{
+	struct timespec dl;
+
+	t->ms = ms;
+	t->started = !pthread_create(&t->thread, NULL, unload_thread, t);
+	if (!t->started)
+		return;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += ms / 1000;
+	dl.tv_nsec += (ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	t->joined = !pthread_timedjoin_np(t->thread, NULL, &dl);
+	t->loaded_after = host_module_loaded();
+}
+
+/* Waits for an unload that outlived unload_try() (the fault released). */
+void unload_try_end(struct unload_try *t)
+{
+	if (t->started && !t->joined)
+		pthread_join(t->thread, NULL);
+}
+
+/* The check that it returned in time, with how it ended. */
+void unload_try_check_prompt(const struct unload_try *t)
+{
+	check("rmmod_prompt", t->joined,
+	      "the unload returned within %d ms with the fault held (%s, %llu ms)",
+	      t->ms, t->done ? strerror(t->err) : "still waiting",
+	      (unsigned long long)(t->took_ns / 1000000));
+}
+
+/* apfint_host loaded again, as the next scenario expects it. */
+void host_module_restore(void)
+{
+	if (host_module_loaded())
+		check_eq("rmmod_after_errno", -host_module_unload(), 0);
+	if (!host_module_loaded())
+		check_eq("reload_errno", -host_module_reload(), 0);
 }

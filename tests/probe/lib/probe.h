@@ -235,6 +235,18 @@ long host_counter(const char *name);	/* debugfs; -1 if absent */
 long host_counter_wait(const char *name, long want, int timeout_ms);
 int host_module_unload(void);		/* 0 or -errno */
 int host_module_reload(void);		/* 0 or -errno */
+struct unload_try {
+	pthread_t thread;
+	int ms;
+	volatile int done;
+	int err;			/* errno of the unload, 0 */
+	uint64_t took_ns;
+	bool started, joined, loaded_after;
+};
+void unload_try(struct unload_try *t, int ms);
+void unload_try_end(struct unload_try *t);
+void unload_try_check_prompt(const struct unload_try *t);
+void host_module_restore(void);
 
 /* common.c: one vCPU, a uffd region, run, print the log */
 struct vm *vm_simple(void (*fn)(struct gvcpu *g), unsigned int pages);
