@@ -122,14 +122,21 @@ PKG_TAR_EXCLUDES := --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude=modules.order \
 	--exclude=Module.symvers --exclude=.tmp_versions --exclude=.gitignore
 SBINDIR ?= /usr/local/sbin
+# The release the modules are installed for and depmod'ed under: the
+# folder's name for /lib/modules/<release>/build, else what the tree was
+# built as.  Not 'make kernelrelease', which recomputes it from the tree's
+# Makefile: distribution builds override that (Ubuntu's 5.4.0-216-generic
+# reads 5.4.291 there, Debian's 6.1.0-57-amd64 6.1.192).
+KREL ?= $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR))),$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
 
 .PHONY: install dkms-install dkms-uninstall deb rpm
 install: modules ## both modules into /lib/modules/<kernel>/updates, apfint-status
 	@for d in $(MODULE_DIRS); do \
-		$(MAKE) -C $(KDIR) M=$(TOP)/$$d INSTALL_MOD_DIR=updates modules_install || exit; \
+		$(MAKE) -C $(KDIR) M=$(TOP)/$$d INSTALL_MOD_DIR=updates \
+			KERNELRELEASE=$(KREL) modules_install || exit; \
 	done
 	install -D -m 0755 $(TOP)/tools/apfint-status $(DESTDIR)$(SBINDIR)/apfint-status
-	depmod -a $$($(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease)
+	depmod -a $(KREL)
 
 dkms-install: ## this checkout into /usr/src, built and installed by DKMS (KVER= another kernel)
 	rm -rf /usr/src/apfint-$(PKG_VERSION)

@@ -18,3 +18,21 @@ else
 	diff <(echo "$phony") <(echo "$helped") | sed 's/^/#   .PHONY vs help: /'
 	[ -z "$missing" ] || echo "#   .PHONY without a rule: $missing"
 fi
+
+# make install names the release the tree was built as, for the modules
+# and for depmod alike, not the one its Makefile would compute (a
+# distribution's: Ubuntu's 5.4.0-216-generic tree says 5.4.291).
+name=unit/makefile/install-release
+t=$(mktemp -d)
+mkdir -p "$t/include/config"
+echo 5.4.0-216-generic >"$t/include/config/kernel.release"
+# shellcheck disable=SC2016  # $(KERNELRELEASE) is make's, in the file
+printf 'kernelrelease:\n\t@echo 5.4.291\nmodules_install:\n\t@echo INSTALL $(KERNELRELEASE)\n' >"$t/Makefile"
+got=$("${mk[@]}" -n -o modules install KDIR="$t" SBINDIR="$t/sbin" 2>&1 |
+      sed -n 's/^\(echo \)\{0,1\}\(INSTALL .*\|depmod .*\)/\2/p' | sort -u | tr '\n' ' ')
+rm -rf "$t"
+if [ "$got" = "INSTALL 5.4.0-216-generic depmod -a 5.4.0-216-generic " ]; then
+	echo "ok - $name ($got)"
+else
+	echo "not ok - $name (want the modules and depmod for 5.4.0-216-generic, got: $got)"
+fi
