@@ -103,13 +103,7 @@ void unload_try(struct unload_try *t, int ms)
 	t->started = !pthread_create(&t->thread, NULL, unload_thread, t);
 	if (!t->started)
 		return;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += ms / 1000;
-	dl.tv_nsec += (ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&dl, ms);
 	t->joined = !pthread_timedjoin_np(t->thread, NULL, &dl);
 	t->loaded_after = host_module_loaded();
 }

@@ -108,6 +108,7 @@ static inline uint64_t rdtsc_h(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 uint64_t now_ns(void);
+void deadline_in_ms(struct timespec *dl, long ms);
 
 /* uffd.c */
 struct uffd_page {

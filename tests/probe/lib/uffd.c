@@ -257,13 +257,7 @@ int uffd_resolve(struct uffd *u, unsigned int n, int timeout_ms)
 
 	if (n >= u->pages)
 		return -1;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	deadline_in_ms(&dl, timeout_ms);
 	pthread_mutex_lock(&u->lock);
 	while (!u->pg[n].faulted && !r)
 		r = pthread_cond_timedwait(&u->cond, &u->lock, &dl);
